@@ -1,0 +1,1 @@
+"""Offline batch evaluation of factuality."""

@@ -1,0 +1,7 @@
+"""medcite core library: ingestion, encoders, FAISS collections, retrieval and staging.
+
+Nothing in this package knows about HTTP; the service and the evaluation runner call it
+through :mod:`rag.pipeline`.
+"""
+
+__version__ = "0.1.0"

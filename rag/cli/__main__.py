@@ -1,0 +1,3 @@
+from rag.cli.main import app
+
+app(prog_name="medcite")

@@ -1,0 +1,13 @@
+"""Entry point: every sub-command registers itself here."""
+
+from __future__ import annotations
+
+import typer
+
+from rag.cli import search_cmd, serve_cmd
+from rag.cli.index_cmd import index_app
+
+app = typer.Typer(help="medcite: cited answers from medical images, reports and guidelines.", no_args_is_help=True)
+app.add_typer(index_app, name="index")
+search_cmd.register(app)
+serve_cmd.register(app)

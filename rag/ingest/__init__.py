@@ -1,0 +1,1 @@
+"""Turning files into citable chunks and image cases."""

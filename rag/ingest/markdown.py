@@ -1,0 +1,127 @@
+"""Section-aware Markdown chunking.
+
+A chunk never crosses a heading, so every chunk has one section path to cite. Long sections
+are split on paragraph boundaries; the parts share the section id plus ``~2``, ``~3``...
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from rag.types import Chunk
+
+_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+_FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.DOTALL)
+DEFAULT_MAX_CHARS = 1500
+
+
+def slugify(text: str) -> str:
+    """Lower-case ASCII slug used in section ids (``"N2a / N2b"`` -> ``"n2a-n2b"``)."""
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return slug or "section"
+
+
+@dataclass(frozen=True)
+class Section:
+    """The body text under one heading (subsections excluded) and where it sits."""
+
+    path: tuple[str, ...]
+    body: str
+    start: int
+    end: int
+
+    @property
+    def slug(self) -> str:
+        return "/".join(slugify(part) for part in self.path) or "preamble"
+
+    @property
+    def label(self) -> str:
+        return " > ".join(self.path) or "(preamble)"
+
+
+def iter_sections(text: str) -> Iterator[Section]:
+    """Yield each heading's own body with its heading path and character span in ``text``."""
+    front = _FRONT_MATTER.match(text)
+    offset = front.end() if front else 0
+    path: list[tuple[int, str]] = []
+    current: tuple[str, ...] = ()
+    body_start = offset
+    in_fence = False
+    pos = offset
+    for line in text[offset:].splitlines(keepends=True):
+        stripped = line.rstrip("\n")
+        if stripped.lstrip().startswith("```"):
+            in_fence = not in_fence
+        match = None if in_fence else _HEADING.match(stripped)
+        if match:
+            yield from _section(text, current, body_start, pos)
+            level = len(match.group(1))
+            path = [(lvl, name) for lvl, name in path if lvl < level]
+            path.append((level, match.group(2).strip()))
+            current = tuple(name for _, name in path)
+            body_start = pos + len(line)
+        pos += len(line)
+    yield from _section(text, current, body_start, len(text))
+
+
+def _section(text: str, path: tuple[str, ...], start: int, end: int) -> Iterator[Section]:
+    body = text[start:end]
+    lead = len(body) - len(body.lstrip())
+    stripped = body.strip()
+    if stripped:
+        yield Section(path=path, body=stripped, start=start + lead, end=start + lead + len(stripped))
+
+
+_PARAGRAPH = re.compile(r"(?:[^\n]|\n(?![ \t]*\n))+")
+
+
+def _split_paragraphs(section: Section, max_chars: int) -> list[tuple[int, int]]:
+    """Greedy paragraph packing; returns (start, end) spans in the source document."""
+    parts: list[tuple[int, int]] = []
+    for match in _PARAGRAPH.finditer(section.body):
+        raw = match.group()
+        if not raw.strip():
+            continue
+        para_start = section.start + match.start() + (len(raw) - len(raw.lstrip()))
+        para_end = section.start + match.end() - (len(raw) - len(raw.rstrip()))
+        if parts and para_end - parts[-1][0] <= max_chars:
+            parts[-1] = (parts[-1][0], para_end)
+        else:
+            parts.append((para_start, para_end))
+    return parts
+
+
+def chunk_markdown(
+    text: str,
+    doc_id: str,
+    title: str,
+    *,
+    max_chars: int = DEFAULT_MAX_CHARS,
+    metadata: dict[str, object] | None = None,
+) -> list[Chunk]:
+    """Split a Markdown document into section chunks with stable, citable ids."""
+    chunks: list[Chunk] = []
+    seen: dict[str, int] = {}
+    for section in iter_sections(text):
+        base = section.slug
+        seen[base] = seen.get(base, 0) + 1
+        if seen[base] > 1:
+            base = f"{base}-{seen[base]}"
+        spans = _split_paragraphs(section, max_chars)
+        for index, (start, end) in enumerate(spans, start=1):
+            suffix = "" if index == 1 else f"~{index}"
+            chunks.append(
+                Chunk(
+                    chunk_id=f"{doc_id}#{base}{suffix}",
+                    doc_id=doc_id,
+                    title=title,
+                    section=section.label,
+                    text=text[start:end],
+                    char_start=start,
+                    char_end=end,
+                    metadata=dict(metadata or {}),
+                )
+            )
+    return chunks

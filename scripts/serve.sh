@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Fresh machine to running service: install, build the default index, serve on 127.0.0.1:8000.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+export HF_HUB_OFFLINE=1
+.venv/bin/medcite index build --defaults
+exec .venv/bin/medcite serve --host "${MEDCITE_HOST:-127.0.0.1}" --port "${MEDCITE_PORT:-8000}"

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Create .venv in the repo root and install medcite with everything its tests use.
+# Idempotent: a second run only checks that the packages are there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON="${PYTHON:-python3.11}"
+command -v "$PYTHON" >/dev/null 2>&1 || PYTHON=python3
+if [ ! -x .venv/bin/python ]; then
+  "$PYTHON" -m venv .venv
+  .venv/bin/python -m pip install --quiet --upgrade pip
+fi
+# torch and torchvision are pinned in pyproject.toml (the pair that installs from local disk here).
+.venv/bin/python -m pip install --quiet -e ".[dev,openclip,llamaindex]"

@@ -1,0 +1,1 @@
+"""medcite HTTP service (FastAPI)."""

@@ -1,0 +1,112 @@
+"""The CLI end to end with the real packaged models: build, info, search by text and image."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO_ROOT
+
+pytestmark = pytest.mark.integration
+
+CASE_IMAGES = ["synpic29265.jpg", "synpic54610.jpg", "synpic42202.jpg", "synpic100132.jpg", "synpic16520.jpg"]
+
+
+def medcite(env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        [sys.executable, "-m", "rag.cli", *args], cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=600
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(f"medcite {' '.join(args)} failed ({result.returncode}):\n{result.stderr}")
+    return result
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory, datasets: Path) -> tuple[dict[str, str], Path]:
+    """A small case set (5 VQA-RAD images), a few reports and the shipped knowledge."""
+    root = tmp_path_factory.mktemp("medcite")
+    cases = root / "cases"
+    (cases / "images").mkdir(parents=True)
+    for name in CASE_IMAGES:
+        (cases / "images" / name).symlink_to(datasets / "vqa-rad" / "images" / name)
+    rows = json.loads((datasets / "vqa-rad" / "VQA_RAD Dataset Public.json").read_text())
+    (cases / "VQA_RAD Dataset Public.json").write_text(json.dumps([r for r in rows if r["image_name"] in CASE_IMAGES]))
+    reports = root / "reports.jsonl"
+    reports.write_text(
+        '{"id": "r1", "report": "Chest radiograph: large right pleural effusion with mediastinal shift."}\n'
+        '{"id": "r2", "report": "Brain MRI: acute infarct in the left MCA territory."}\n'
+        "{broken\n"
+    )
+    env = {**os.environ, "MEDCITE_INDEX_DIR": str(root / "indexes"), "HF_HUB_OFFLINE": "1"}
+    result = medcite(env, "index", "build", "--cases", str(cases), "--reports", str(reports), "--no-progress", "--json")
+    summary = json.loads(result.stdout)
+    assert summary["changed"] is True
+    assert {"cases:cases", "reports", "lung-tnm"} <= set(summary["added"])
+    assert any("reports.jsonl:3" in error for error in summary["errors"])
+    return env, cases
+
+
+def test_rebuild_with_same_sources_changes_nothing(built: tuple[dict[str, str], Path], tmp_path: Path) -> None:
+    env, cases = built
+    result = medcite(env, "index", "build", "--cases", str(cases), "--no-progress", "--json")
+    summary = json.loads(result.stdout)
+    assert summary["changed"] is False
+    assert "cases:cases" in summary["unchanged"]
+
+
+def test_info_describes_encoders_and_collections(built: tuple[dict[str, str], Path]) -> None:
+    env, _ = built
+    manifest = json.loads(medcite(env, "index", "info", "--json").stdout)
+    assert manifest["encoders"]["text"]["dim"] == 384
+    assert manifest["encoders"]["image"]["dim"] == 1280
+    kinds = {entry["kind"] for entry in manifest["collections"].values()}
+    assert kinds == {"passage", "report", "case_image", "case_text"}
+    assert manifest["collections"]["case_image__radiology-chest"]["count"] >= 1
+
+
+def test_image_search_finds_the_same_case_first(built: tuple[dict[str, str], Path]) -> None:
+    env, cases = built
+    result = medcite(env, "search", "--image", str(cases / "images" / "synpic54610.jpg"), "-k", "3", "--json")
+    payload = json.loads(result.stdout)
+    top = payload["results"][0]
+    assert top["id"] == "synpic54610" and top["kind"] == "case_image"
+    assert top["score"] > 0.99
+    assert [r["score"] for r in payload["results"]] == sorted((r["score"] for r in payload["results"]), reverse=True)
+
+
+def test_text_search_json_schema_and_domain_filter(built: tuple[dict[str, str], Path]) -> None:
+    env, _ = built
+    result = medcite(env, "search", "pleural effusion with mediastinal shift", "--domain", "radiology:chest", "--json")
+    payload = json.loads(result.stdout)
+    assert set(payload) == {"query", "k", "domains", "index_version", "encoders", "results"}
+    assert payload["results"] and all(r["domain"] == "radiology:chest" for r in payload["results"])
+    assert payload["results"][0]["id"] == "reports#r1"
+    assert set(payload["results"][0]) == {"rank", "id", "score", "kind", "domain", "title", "section", "page", "source", "image", "text"}
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["search", "x", "--domain", "pathology"], "unknown domain"),
+        (["search"], "either query TEXT or --image"),
+        (["search", "--image", "/nonexistent.png"], "no such file"),
+        (["search", "x", "-k", "0"], "k must be at least 1"),
+        (["index", "remove", "no-such-source"], "no indexed source"),
+    ],
+)
+def test_bad_input_exits_2_with_a_message(built: tuple[dict[str, str], Path], args: list[str], message: str) -> None:
+    env, _ = built
+    result = medcite(env, *args, check=False)
+    assert result.returncode == 2, result.stderr
+    assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_corrupt_query_image_is_rejected(built: tuple[dict[str, str], Path], tmp_path: Path) -> None:
+    env, _ = built
+    bad = tmp_path / "scan.png"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 20)
+    result = medcite(env, "search", "--image", str(bad), check=False)
+    assert result.returncode == 2 and "scan.png" in result.stderr
