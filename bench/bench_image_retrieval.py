@@ -94,7 +94,9 @@ def main() -> None:
     print(f"top-1 after augmentation {figures['top1_ours']:.3f}  ({ours_hits}/{total}), target >= 0.95")
     print(f"raw-pixel baseline top-1 {figures['top1_raw_pixel_baseline']:.3f}  ({baseline_hits}/{total})")
     print(f"ratio ours / baseline    {figures['ratio_ours_vs_baseline']:.2f}x")
-    print(f"build {figures['build_seconds']} s (cases + case texts); query {figures['query_ms_per_image']} ms/image incl. encoding")
+    print(
+        f"build {figures['build_seconds']} s (cases + case texts); query {figures['query_ms_per_image']} ms/image incl. encoding"
+    )
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2))
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from rag.errors import InputError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,6 +32,44 @@ class Settings(BaseSettings):
     ann: Literal["hnsw", "ivf"] = "hnsw"
     use_gpu: bool | None = None
     keep_versions: int = 2
+
+    generator: str = "extractive"
+    llama_model_path: Path | None = None
+    openai_base_url: str | None = None
+    openai_model: str | None = None
+    openai_api_key: str | None = None
+    vlm_model_dir: Path | None = None
+    max_tokens: int = 256
+
+    retrieval_candidates: int = 20
+    adaptive_k: Literal["gap", "calibrated", "fixed"] = "gap"
+    gap_threshold: float = 0.15
+    k_max_passages: int = 5
+    k_max_cases: int = 5
+    calibration_file: Path = REPO_ROOT / "indexes" / "k-calibration.json"
+    domain_min_confidence: float = 0.6
+    closed_case_vote: bool = True
+    max_question_chars: int = 2000
+
+    citation_min_lexical: float = 0.5
+    citation_min_cosine: float = 0.6
+
+    def generator_options(self, name: str) -> dict[str, Any]:
+        """Constructor arguments of the named generator backend, from settings."""
+        if name == "llama-cpp":
+            return {"model_path": self.llama_model_path}
+        if name == "openai":
+            if not self.openai_base_url or not self.openai_model:
+                raise InputError("the openai generator needs MEDCITE_OPENAI_BASE_URL and MEDCITE_OPENAI_MODEL")
+            return {"base_url": self.openai_base_url, "model": self.openai_model, "api_key": self.openai_api_key}
+        if name == "transformers":
+            if self.vlm_model_dir is None:
+                raise InputError("the transformers generator needs MEDCITE_VLM_MODEL_DIR (a local model directory)")
+            return {"model_dir": self.vlm_model_dir, "device": self.device}
+        return {}
+
+    def citation_options(self) -> dict[str, float]:
+        return {"min_lexical": self.citation_min_lexical, "min_cosine": self.citation_min_cosine}
 
     def default_cases(self) -> Path:
         return self.shared_dir / "datasets" / "vqa-rad"

@@ -10,6 +10,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from rag import __version__
 from rag.config import Settings
 from rag.encoders import create_image_encoder, create_text_encoder
 from rag.encoders.base import ImageEncoder, TextEncoder
@@ -17,6 +18,8 @@ from rag.store.catalog import Catalog, current_version_dir, load_catalog
 
 
 class Runtime:
+    version = __version__
+
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or Settings()
         self._lock = threading.Lock()

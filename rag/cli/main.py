@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import typer
 
-from rag.cli import search_cmd, serve_cmd
+from rag.cli import ask_cmd, search_cmd, serve_cmd
+from rag.cli.eval_cmd import eval_app
 from rag.cli.index_cmd import index_app
 
 app = typer.Typer(help="medcite: cited answers from medical images, reports and guidelines.", no_args_is_help=True)
 app.add_typer(index_app, name="index")
+app.add_typer(eval_app, name="eval")
 search_cmd.register(app)
 serve_cmd.register(app)
+ask_cmd.register(app)

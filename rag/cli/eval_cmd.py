@@ -1,0 +1,57 @@
+"""``medcite eval vqa|calibrate-k``: offline factuality evaluation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from rag.cli.common import handle_errors, print_json
+from rag.config import Settings
+from rag.pipeline import Pipeline
+from rag.runtime import Runtime
+
+eval_app = typer.Typer(help="Offline batch evaluation.", no_args_is_help=True)
+
+
+@eval_app.command("vqa")
+@handle_errors
+def vqa(
+    cases: Annotated[Path | None, typer.Option(help="VQA-RAD folder (default: the shared dataset).")] = None,
+    generator: Annotated[str | None, typer.Option(help="Generator backend for the generated runs.")] = None,
+    limit: Annotated[int | None, typer.Option(help="Only the first N test questions.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Per-question JSONL; a rerun resumes from it.")] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Closed questions of the VQA-RAD test split: RAG (same image allowed/excluded), no RAG, majority."""
+    from eval.vqa import run_vqa_eval
+
+    settings = Settings()
+    pipeline = Pipeline(Runtime(settings))
+    summary = run_vqa_eval(pipeline, cases or settings.default_cases(), generator=generator, limit=limit, out=out)
+    if json_output:
+        print_json(summary)
+        return
+    typer.echo(f"VQA-RAD closed yes/no test questions: {summary['questions']}  generator: {summary['generator']}")
+    typer.echo(f"{'run':<26} {'accuracy':>9} {'abstain':>8} {'acc|answered':>13}")
+    for row in summary["results"]:
+        typer.echo(f"{row['run']:<26} {row['accuracy']:>9.3f} {row['abstention_rate']:>8.3f} {row['accuracy_when_answered']:>13.3f}")
+
+
+@eval_app.command("calibrate-k")
+@handle_errors
+def calibrate(
+    alpha: Annotated[float, typer.Option(help="Risk level to control (fraction of non-factual answers).")] = 0.35,
+    delta: Annotated[float, typer.Option(help="Allowed probability that the bound fails.")] = 0.1,
+    n: Annotated[int, typer.Option(help="Calibration questions drawn from the train split.")] = 300,
+    cases: Annotated[Path | None, typer.Option(help="VQA-RAD folder (default: the shared dataset).")] = None,
+) -> None:
+    """Choose k for similar cases with controlled factuality risk; saved for adaptive_k=calibrated."""
+    from eval.calibrate import calibrate_case_k
+
+    settings = Settings()
+    calibration = calibrate_case_k(Pipeline(Runtime(settings)), cases or settings.default_cases(), alpha=alpha, delta=delta, n=n)
+    calibration.save(settings.calibration_file)
+    print_json({**calibration.choice().as_dict(), "risks": calibration.risks, "upper_bounds": calibration.upper_bounds,
+                "saved_to": str(settings.calibration_file)})

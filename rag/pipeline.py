@@ -1,0 +1,236 @@
+"""The façade the CLI, the service and evaluation call: ``answer`` and ``stage``."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from rag.cite import CitationConfig, VerifiedAnswer, closed_answer, verify_answer
+from rag.domain import DomainDecision, identify_domain
+from rag.errors import InputError
+from rag.generate import GenerationRequest, Generator, Source, create_generator
+from rag.retrieve.adaptive_k import Calibration, KChoice, gap_ratio_k
+from rag.retrieve.retriever import EvidenceItem, Retriever
+from rag.runtime import Runtime
+from rag.store.catalog import Catalog
+from rag.vqa import CaseVote, is_closed_question, vote_closed_answer
+
+GENERAL_DOMAINS = ("general",)
+
+
+@dataclass(frozen=True)
+class Query:
+    """What a caller asks. ``image_id`` names the asked-about image for the leakage filter."""
+
+    question: str
+    image: Image.Image | None = None
+    dicom: dict[str, Any] | None = None
+    image_id: str | None = None
+    domain: str | None = None
+    generator: str | None = None
+    exclude_same_image: bool = False
+    use_retrieval: bool = True
+
+
+@dataclass
+class Answer:
+    """Stable JSON contract of an answer; ``preliminary`` is always true."""
+
+    answer: str
+    closed_answer: str | None
+    citations: list[dict[str, Any]]
+    removed: list[dict[str, Any]]
+    abstained: bool
+    evidence: dict[str, list[dict[str, Any]]]
+    domain: dict[str, Any]
+    k: dict[str, Any]
+    versions: dict[str, Any]
+    timings: dict[str, float]
+    mode: str
+    preliminary: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "answer": self.answer,
+            "closed_answer": self.closed_answer,
+            "abstained": self.abstained,
+            "citations": self.citations,
+            "removed": self.removed,
+            "evidence": self.evidence,
+            "domain": self.domain,
+            "k": self.k,
+            "mode": self.mode,
+            "versions": self.versions,
+            "timings": self.timings,
+            "preliminary": True,
+        }
+
+
+@dataclass
+class _Timer:
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        started = time.perf_counter()
+        yield
+        self.timings[name] = round(1000 * (time.perf_counter() - started), 2)
+
+
+def _source(n: int, item: EvidenceItem) -> Source:
+    meta = item.metadata
+    if item.kind == "case":
+        title = f"Similar case {item.id} ({item.domain})"
+    else:
+        title = str(meta.get("title") or item.id)
+    return Source(n=n, source_id=item.id, title=title, text=item.text, score=round(item.similarity, 6), kind=item.kind,
+                  section=meta.get("section"), page=meta.get("page"), metadata={"domain": item.domain})
+
+
+def _evidence_row(source: Source, item: EvidenceItem) -> dict[str, Any]:
+    row: dict[str, Any] = {"n": source.n, "id": item.id, "kind": item.kind, "domain": item.domain,
+                           "score": source.score, "title": source.title, "text": item.text}
+    if item.kind == "case":
+        row["image"] = item.metadata.get("image")
+    else:
+        row.update(section=source.section, page=source.page)
+    return row
+
+
+class Pipeline:
+    """Domain → retrieval → adaptive k → generation → citation check, with timings per stage."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self._generators: dict[str, Generator] = {}
+        self._retriever: tuple[str, Retriever] | None = None
+
+    @property
+    def settings(self) -> Any:
+        return self.runtime.settings
+
+    def generator(self, name: str | None) -> Generator:
+        chosen = name or self.settings.generator
+        if chosen not in self._generators:
+            self._generators[chosen] = create_generator(chosen, **self.settings.generator_options(chosen))
+        return self._generators[chosen]
+
+    def retriever(self, catalog: Catalog) -> Retriever:
+        if self._retriever is None or self._retriever[0] != catalog.version:
+            self._retriever = (catalog.version, Retriever(catalog, candidates=self.settings.retrieval_candidates))
+        return self._retriever[1]
+
+    @cached_property
+    def calibration(self) -> Calibration:
+        return Calibration.load(self.settings.calibration_file)
+
+    def _choose_k(self, items: list[EvidenceItem], cap: int) -> KChoice:
+        if self.settings.adaptive_k == "calibrated":
+            choice = self.calibration.choice()
+            return KChoice(min(choice.k, len(items)), choice.method, choice.detail)
+        if self.settings.adaptive_k == "fixed":
+            return KChoice(min(cap, len(items)), "fixed", {"k": cap})
+        return gap_ratio_k([i.similarity for i in items], threshold=self.settings.gap_threshold, k_max=cap)
+
+    def answer(self, query: Query) -> Answer:
+        if not query.question or not query.question.strip():
+            raise InputError("the question is empty")
+        if len(query.question) > self.settings.max_question_chars:
+            raise InputError(f"the question is {len(query.question)} characters; the limit is {self.settings.max_question_chars}")
+        timer = _Timer()
+        catalog = self.runtime.catalog()
+        retriever = self.retriever(catalog)
+        exclude = {query.image_id} if query.exclude_same_image and query.image_id else set()
+        image_vector: np.ndarray | None = None
+        neighbours: list[EvidenceItem] = []
+        with timer.stage("encode"):
+            question_vector = self.runtime.text_encoder.encode([query.question])
+            if query.image is not None:
+                catalog.check_encoder("image", self.runtime.image_encoder.info)
+                image_vector = self.runtime.image_encoder.encode([query.image])
+        with timer.stage("domain"):
+            if image_vector is not None:
+                neighbours = retriever.similar_cases(image_vector, domains=None, exclude=exclude, k=10)
+            decision = identify_domain(
+                known_domains=catalog.known_domains(), dicom=query.dicom, hint=query.domain,
+                neighbours=[(n.domain, n.similarity) for n in neighbours], question=query.question,
+                min_confidence=self.settings.domain_min_confidence,
+            )
+        passages: list[EvidenceItem] = []
+        cases: list[EvidenceItem] = []
+        k_passages = KChoice(0, "none", {"reason": "retrieval disabled"})
+        k_cases = KChoice(0, "none", {"reason": "no image"})
+        if query.use_retrieval:
+            with timer.stage("retrieve"):
+                search_domains = decision.search_domains(GENERAL_DOMAINS)
+                passages = retriever.passages(question_vector, query.question, domains=search_domains)
+                k_passages = self._choose_k(passages, self.settings.k_max_passages)
+                passages = passages[: k_passages.k]
+                if image_vector is not None:
+                    candidates = retriever.similar_cases(image_vector, domains=decision.search_domains(), exclude=exclude)
+                    k_cases = self._choose_k(candidates, self.settings.k_max_cases)
+                    cases = candidates[: k_cases.k]
+        items = [*passages, *cases]
+        sources = [_source(n, item) for n, item in enumerate(items, start=1)]
+        closed = is_closed_question(query.question)
+        vote: CaseVote | None = None
+        if closed and cases and self.settings.closed_case_vote:
+            with timer.stage("case_vote"):
+                vote = vote_closed_answer(query.question, cases, self.runtime.text_encoder)
+        generator = self.generator(query.generator)
+        if vote is not None:
+            n = next(s.n for s in sources if s.source_id == vote.case_id)
+            text = f'{vote.answer.capitalize()}. The most similar indexed case records "{vote.line}" [{n}].'
+            mode = "case-vote"
+        else:
+            with timer.stage("generate"):
+                request = GenerationRequest(query.question, sources, image=query.image, closed=closed,
+                                            max_tokens=self.settings.max_tokens)
+                text = generator.generate(request).text
+            mode = "generated" if query.use_retrieval else "no-retrieval"
+        with timer.stage("verify"):
+            verified = self._verify(text, sources, mode)
+        timer.timings["total"] = round(sum(timer.timings.values()), 2)
+        return Answer(
+            answer=verified.answer,
+            closed_answer=closed_answer(query.question, verified) if closed else None,
+            citations=list(verified.citations),
+            removed=list(verified.removed),
+            abstained=verified.abstained,
+            evidence={
+                "passages": [_evidence_row(s, i) for s, i in zip(sources, items, strict=True) if i.kind != "case"],
+                "cases": [_evidence_row(s, i) for s, i in zip(sources, items, strict=True) if i.kind == "case"],
+            },
+            domain=decision.as_dict(),
+            k={"passages": k_passages.as_dict(), "cases": k_cases.as_dict(), "leakage_filter": sorted(exclude)},
+            versions={"generator": generator.info if vote is None else {"name": "case-vote", "version": "1"},
+                      "encoders": catalog.encoders, "index": catalog.version, "medcite": self.runtime.version},
+            timings=timer.timings,
+            mode=mode,
+        )
+
+    def _verify(self, text: str, sources: list[Source], mode: str) -> VerifiedAnswer:
+        config = CitationConfig(**self.settings.citation_options())
+        if mode == "no-retrieval":
+            return VerifiedAnswer.unverified(text)
+        return verify_answer(text, sources, encoder=self.runtime.text_encoder, config=config)
+
+    def stage(self, report: str | dict[str, Any], edition: str) -> Any:
+        """Lung cancer TNM staging from free-text findings or structured findings JSON."""
+        from rag.staging import stage_findings, stage_report
+
+        if isinstance(report, dict):
+            return stage_findings(report, edition)
+        return stage_report(report, edition)
+
+
+def describe_domain(decision: DomainDecision) -> str:
+    chosen = decision.domain or "all domains"
+    return f"{chosen} (signal: {decision.signal}, confidence {decision.confidence:.2f})"

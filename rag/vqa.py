@@ -1,0 +1,69 @@
+"""Closed (yes/no) questions answered from similar indexed cases.
+
+A neighbour case counts when it was asked (nearly) the same question: its yes/no answer votes
+with weight image-similarity x question-similarity. The winning answer is cited through the
+verbatim Q/A line of the best supporting case, so :mod:`rag.cite` can verify it like any claim.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from rag.encoders.base import TextEncoder
+from rag.retrieve.retriever import EvidenceItem
+
+_CLOSED_START = re.compile(
+    r"^\s*(is|are|was|were|does|do|did|has|have|had|can|could|will|would|should|shall|may|might|must)\b", re.I
+)
+YES_NO = {"yes": "yes", "no": "no"}
+
+
+def is_closed_question(question: str) -> bool:
+    """Yes/no questions start with an auxiliary verb and offer no alternatives ('A or B')."""
+    return bool(_CLOSED_START.match(question)) and " or " not in question.lower()
+
+
+def qa_line(question: str, answer: str) -> str:
+    """The exact form a Q/A pair takes inside a case text (see rag.ingest.cases)."""
+    return f"Q: {question} A: {answer}."
+
+
+@dataclass(frozen=True)
+class CaseVote:
+    answer: str
+    confidence: float
+    case_id: str
+    line: str
+    votes: dict[str, float]
+
+
+def vote_closed_answer(
+    question: str, cases: Sequence[EvidenceItem], encoder: TextEncoder, *, min_question_similarity: float = 0.8
+) -> CaseVote | None:
+    """Weighted vote of neighbours' answers to near-identical questions; None when no case asked it."""
+    pairs: list[tuple[EvidenceItem, dict[str, str]]] = [
+        (case, qa)
+        for case in cases
+        for qa in case.metadata.get("qa", [])
+        if str(qa.get("answer", "")).strip().lower() in YES_NO
+    ]
+    if not pairs:
+        return None
+    vectors = encoder.encode([question, *(qa["question"] for _, qa in pairs)])
+    similarities = np.asarray(vectors[1:] @ vectors[0], dtype=float)
+    ballots = [
+        (max(case.similarity, 0.0) * float(similarity), case, qa, YES_NO[qa["answer"].strip().lower()])
+        for (case, qa), similarity in zip(pairs, similarities, strict=True)
+        if similarity >= min_question_similarity
+    ]
+    votes = {answer: sum(w for w, _, _, a in ballots if a == answer) for answer in ("yes", "no")}
+    total = votes["yes"] + votes["no"]
+    if total <= 0:
+        return None
+    winner = max(votes, key=lambda key: votes[key])
+    _, case, qa, _ = max((b for b in ballots if b[3] == winner), key=lambda b: b[0])
+    return CaseVote(winner, votes[winner] / total, case.id, qa_line(qa["question"], qa["answer"]), votes)
