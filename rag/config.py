@@ -51,8 +51,8 @@ class Settings(BaseSettings):
     closed_case_vote: bool = True
     max_question_chars: int = 2000
 
-    citation_min_lexical: float = 0.5
-    citation_min_cosine: float = 0.6
+    citation_min_lexical: float = 0.6
+    citation_min_cosine: float = 0.7
 
     def generator_options(self, name: str) -> dict[str, Any]:
         """Constructor arguments of the named generator backend, from settings."""

@@ -12,15 +12,16 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from rag.cite import CitationConfig, VerifiedAnswer, closed_answer, verify_answer
-from rag.domain import DomainDecision, identify_domain
+from rag.cite import CitationConfig, VerifiedAnswer, closed_answer, is_closed_question, verify_answer
+from rag.domain import identify_domain
 from rag.errors import InputError
 from rag.generate import GenerationRequest, Generator, Source, create_generator
 from rag.retrieve.adaptive_k import Calibration, KChoice, gap_ratio_k
 from rag.retrieve.retriever import EvidenceItem, Retriever
 from rag.runtime import Runtime
 from rag.store.catalog import Catalog
-from rag.vqa import CaseVote, is_closed_question, vote_closed_answer
+from rag.tnm_question import answer_tnm_question
+from rag.vqa import CaseVote, vote_closed_answer
 
 GENERAL_DOMAINS = ("general",)
 
@@ -177,6 +178,14 @@ class Pipeline:
                     candidates = retriever.similar_cases(image_vector, domains=decision.search_domains(), exclude=exclude)
                     k_cases = self._choose_k(candidates, self.settings.k_max_cases)
                     cases = candidates[: k_cases.k]
+        tnm = answer_tnm_question(query.question) if query.use_retrieval else None
+        if tnm is not None:
+            known = {item.id for item in passages}
+            for source_id, _ in tnm.quotes:
+                cited = retriever.passage(source_id, question_vector) if source_id not in known else None
+                if cited is not None:
+                    passages.append(cited)
+                    known.add(source_id)
         items = [*passages, *cases]
         sources = [_source(n, item) for n, item in enumerate(items, start=1)]
         closed = is_closed_question(query.question)
@@ -185,10 +194,18 @@ class Pipeline:
             with timer.stage("case_vote"):
                 vote = vote_closed_answer(query.question, cases, self.runtime.text_encoder)
         generator = self.generator(query.generator)
-        if vote is not None:
-            n = next(s.n for s in sources if s.source_id == vote.case_id)
-            text = f'{vote.answer.capitalize()}. The most similar indexed case records "{vote.line}" [{n}].'
+        numbers = {source.source_id: source.n for source in sources}
+        answered_by: dict[str, str] | None = None
+        if tnm is not None and all(source_id in numbers for source_id, _ in tnm.quotes):
+            text = " ".join(
+                f'{tnm.value} ({tnm.edition}th edition): "{quote}" [{numbers[source_id]}].' for source_id, quote in tnm.quotes
+            )
+            mode = "staging-rules"
+            answered_by = {"name": "staging-rules", "version": "1", "edition": tnm.edition}
+        elif vote is not None:
+            text = f'{vote.answer.capitalize()}. The most similar indexed case records "{vote.line}" [{numbers[vote.case_id]}].'
             mode = "case-vote"
+            answered_by = {"name": "case-vote", "version": "1"}
         else:
             with timer.stage("generate"):
                 request = GenerationRequest(query.question, sources, image=query.image, closed=closed,
@@ -201,8 +218,8 @@ class Pipeline:
         return Answer(
             answer=verified.answer,
             closed_answer=closed_answer(query.question, verified) if closed else None,
-            citations=list(verified.citations),
-            removed=list(verified.removed),
+            citations=[citation.as_dict() for citation in verified.citations],
+            removed=[item.as_dict() for item in verified.removed],
             abstained=verified.abstained,
             evidence={
                 "passages": [_evidence_row(s, i) for s, i in zip(sources, items, strict=True) if i.kind != "case"],
@@ -210,7 +227,7 @@ class Pipeline:
             },
             domain=decision.as_dict(),
             k={"passages": k_passages.as_dict(), "cases": k_cases.as_dict(), "leakage_filter": sorted(exclude)},
-            versions={"generator": generator.info if vote is None else {"name": "case-vote", "version": "1"},
+            versions={"generator": answered_by or generator.info,
                       "encoders": catalog.encoders, "index": catalog.version, "medcite": self.runtime.version},
             timings=timer.timings,
             mode=mode,
@@ -219,7 +236,7 @@ class Pipeline:
     def _verify(self, text: str, sources: list[Source], mode: str) -> VerifiedAnswer:
         config = CitationConfig(**self.settings.citation_options())
         if mode == "no-retrieval":
-            return VerifiedAnswer.unverified(text)
+            return VerifiedAnswer(answer=text, citations=[], removed=[], abstained=False, supported_fraction=0.0)
         return verify_answer(text, sources, encoder=self.runtime.text_encoder, config=config)
 
     def stage(self, report: str | dict[str, Any], edition: str) -> Any:
@@ -229,8 +246,3 @@ class Pipeline:
         if isinstance(report, dict):
             return stage_findings(report, edition)
         return stage_report(report, edition)
-
-
-def describe_domain(decision: DomainDecision) -> str:
-    chosen = decision.domain or "all domains"
-    return f"{chosen} (signal: {decision.signal}, confidence {decision.confidence:.2f})"

@@ -7,7 +7,6 @@ verbatim Q/A line of the best supporting case, so :mod:`rag.cite` can verify it 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -16,15 +15,7 @@ import numpy as np
 from rag.encoders.base import TextEncoder
 from rag.retrieve.retriever import EvidenceItem
 
-_CLOSED_START = re.compile(
-    r"^\s*(is|are|was|were|does|do|did|has|have|had|can|could|will|would|should|shall|may|might|must)\b", re.I
-)
 YES_NO = {"yes": "yes", "no": "no"}
-
-
-def is_closed_question(question: str) -> bool:
-    """Yes/no questions start with an auxiliary verb and offer no alternatives ('A or B')."""
-    return bool(_CLOSED_START.match(question)) and " or " not in question.lower()
 
 
 def qa_line(question: str, answer: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from rag.cli import ask_cmd, search_cmd, serve_cmd
+from rag.cli import ask_cmd, search_cmd, serve_cmd, stage_cmd
 from rag.cli.eval_cmd import eval_app
 from rag.cli.index_cmd import index_app
 
@@ -14,3 +14,4 @@ app.add_typer(eval_app, name="eval")
 search_cmd.register(app)
 serve_cmd.register(app)
 ask_cmd.register(app)
+stage_cmd.register(app)

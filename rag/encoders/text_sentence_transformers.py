@@ -38,6 +38,9 @@ class SentenceTransformerEncoder(TextEncoder):
     def __init__(self, model_dir: Path | str | None = None, device: str | None = None) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
 
         path = Path(model_dir) if model_dir else packaged_minilm_path()
         if not (path / "config.json").is_file() and not (path / "modules.json").is_file():

@@ -7,8 +7,9 @@ are split on paragraph boundaries; the parts share the section id plus ``~2``, `
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from rag.types import Chunk
 
@@ -99,7 +100,7 @@ def chunk_markdown(
     title: str,
     *,
     max_chars: int = DEFAULT_MAX_CHARS,
-    metadata: dict[str, object] | None = None,
+    metadata: Mapping[str, Any] | None = None,
 ) -> list[Chunk]:
     """Split a Markdown document into section chunks with stable, citable ids."""
     chunks: list[Chunk] = []

@@ -83,6 +83,15 @@ class Retriever:
             items.append(EvidenceItem(item_id, kind, domain, similarity, collection.get(item_id), fused=score))
         return items
 
+    def passage(self, item_id: str, question_vector: np.ndarray) -> EvidenceItem | None:
+        """An indexed passage by id (e.g. one the staging rules cite), scored against the question."""
+        key = self._key(item_id)
+        if not key:
+            return None
+        kind, domain, collection = self._owner[key]
+        similarity = float(collection.vector(item_id) @ np.asarray(question_vector).reshape(-1))
+        return EvidenceItem(item_id, kind, domain, similarity, collection.get(item_id))
+
     def _key(self, item_id: str) -> str:
         for kind in PASSAGE_KINDS:
             if f"{kind}/{item_id}" in self._owner:

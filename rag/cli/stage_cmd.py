@@ -1,0 +1,80 @@
+"""``medcite stage`` and ``medcite stage-eval``: lung TNM staging from the command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from rag.errors import InputError
+from rag.staging import stage_jsonl, stage_report
+
+
+class OutputFormat(StrEnum):
+    json = "json"
+    text = "text"
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code=2)
+
+
+def stage(
+    file: Annotated[str | None, typer.Argument(help="report text file, or - for stdin")] = None,
+    edition: Annotated[str, typer.Option("--edition", "-e", help="TNM edition: 8 or 9")] = "9",
+    output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="json or text")] = OutputFormat.json,
+    jsonl: Annotated[Path | None, typer.Option("--jsonl", help="batch input, one case per line")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="batch output JSONL (with --jsonl)")] = None,
+) -> None:
+    """Stage one free-text CT report, or a JSONL batch with --jsonl IN --out OUT."""
+    try:
+        if jsonl is not None:
+            if out is None:
+                raise InputError("--jsonl needs --out")
+            count = stage_jsonl(jsonl, out, edition)
+            typer.echo(f"staged {count} line(s) into {out}", err=True)
+            return
+        if file is None:
+            raise InputError("give a report FILE, '-' for stdin, or --jsonl IN --out OUT")
+        if file == "-":
+            text = sys.stdin.read()
+        else:
+            path = Path(file)
+            if not path.is_file():
+                raise InputError(f"report file not found: {path}")
+            text = path.read_text(encoding="utf-8")
+        result = stage_report(text, edition)
+    except InputError as exc:
+        raise _fail(str(exc)) from exc
+    if output_format is OutputFormat.text:
+        typer.echo(result.to_text())
+    else:
+        typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+
+
+def stage_eval(
+    cases: Annotated[Path, typer.Argument(help="labelled cases JSONL (id, report, expected per edition)")],
+    as_json: Annotated[bool, typer.Option("--json", help="print the scores as JSON")] = False,
+) -> None:
+    """Stage every labelled case in both editions; print stage and T, N, M agreement per edition."""
+    from eval.staging import evaluate, format_scores, load_cases
+
+    try:
+        scores = evaluate(load_cases(cases))
+    except InputError as exc:
+        raise _fail(str(exc)) from exc
+    if as_json:
+        typer.echo(json.dumps({edition: score.to_dict() for edition, score in scores.items()}, indent=2))
+    else:
+        typer.echo(format_scores(scores))
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``stage`` and ``stage-eval`` commands to the medcite CLI."""
+    app.command("stage")(stage)
+    app.command("stage-eval")(stage_eval)

@@ -1,0 +1,122 @@
+"""Orchestration: findings -> T, N, M decisions -> deterministic stage group -> :class:`StagingResult`."""
+
+from __future__ import annotations
+
+from itertools import product
+from typing import Any
+
+from rag.errors import InputError
+from rag.staging.assistant import ExtractionAssistant, merge_proposal
+from rag.staging.citations import Citation, cite
+from rag.staging.extract import extract_findings
+from rag.staging.findings import Findings, parse_findings
+from rag.staging.result import UNDETERMINABLE, Decision, StagingResult
+from rag.staging.rules import Outcome, decide_m, decide_n, decide_t
+from rag.staging.stage_groups import check_edition, stage_group
+
+_TABLE = {"8": "stage-groups/8th-edition-stage-table", "9": "stage-groups/9th-edition-stage-table"}
+_ROWS = {
+    "Occult carcinoma": "Occult carcinoma: TX N0 M0.",
+    "0": "Stage 0: Tis N0 M0.",
+    "IA1": "Stage IA1: T1mi N0 M0 or T1a N0 M0.",
+    "IA2": "Stage IA2: T1b N0 M0.",
+    "IA3": "Stage IA3: T1c N0 M0.",
+    "IB": "Stage IB: T2a N0 M0.",
+    "IVA": "Stage IVA: any T and any N with M1a or M1b.",
+    "IIIC": "Stage IIIC: T3 or T4 N3 M0.",
+}
+_ROWS_BY_EDITION = {
+    "8": {
+        "IIA": "Stage IIA: T2b N0 M0.",
+        "IIB": "Stage IIB: T1a to T1c N1 M0; T2a or T2b N1 M0; T3 N0 M0.",
+        "IIIA": "Stage IIIA: T1a to T1c N2 M0; T2a or T2b N2 M0; T3 N1 M0; T4 N0 or N1 M0.",
+        "IIIB": "Stage IIIB: T1a to T1c N3 M0; T2a or T2b N3 M0; T3 or T4 N2 M0.",
+        "IVB": "Stage IVB: any T and any N with M1c.",
+    },
+    "9": {
+        "IIA": "Stage IIA: T2b N0 M0; T1a to T1c N1 M0.",
+        "IIB": "Stage IIB: T2a or T2b N1 M0; T3 N0 M0; T1a to T1c N2a M0.",
+        "IIIA": "Stage IIIA: T1a to T1c N2b M0; T2a or T2b N2a M0; T3 N1 or N2a M0; T4 N0 or N1 M0.",
+        "IIIB": "Stage IIIB: T1a to T1c N3 M0; T2a or T2b N2b or N3 M0; T3 N2b M0; T4 N2a or N2b M0.",
+        "IVB": "Stage IVB: any T and any N with M1c1 or M1c2.",
+    },
+}
+_T4_N2 = (
+    "stage-groups/changes-between-the-editions",
+    "T4 N2a and T4 N2b are both IIIB, so a T4 N2 tumour can be grouped without the N2 split",
+)
+
+
+def _row(edition: str, stage: str) -> Citation:
+    return cite(_TABLE[edition], _ROWS.get(stage) or _ROWS_BY_EDITION[edition][stage])
+
+
+def _stages(edition: str, t: tuple[str, ...], n: tuple[str, ...], m: tuple[str, ...]) -> set[str | None]:
+    return {stage_group(edition, *combo) for combo in product(t, n, m)}
+
+
+def decide_stage(edition: str, t: Outcome, n: Outcome, m: Outcome) -> tuple[Decision, dict[str, str]]:
+    """Group the categories; an undecidable split yields "undeterminable" plus the stage of each reading."""
+    label = f"{t.decision.value} {n.decision.value} {m.decision.value}"
+    stages = _stages(edition, t.options, n.options, m.options)
+    alternatives: dict[str, str] = {}
+    for outcome, position in ((n, 1), (m, 2)):
+        if outcome.ambiguous:
+            for option in outcome.options:
+                parts = [t.options, n.options, m.options]
+                parts[position] = (option,)
+                found = _stages(edition, *parts)
+                alternatives[option] = next(iter(found)) or UNDETERMINABLE if len(found) == 1 else UNDETERMINABLE
+    if len(stages) == 1 and None not in stages:
+        stage = next(iter(stages))
+        assert stage is not None
+        citations = [_row(edition, stage)]
+        if n.ambiguous and t.decision.value == "T4":
+            citations.append(cite(*_T4_N2))
+        reason = f"{label} is stage {stage} in the {edition}th edition"
+        if n.ambiguous or m.ambiguous:
+            reason += " whichever way the undecided split goes"
+        return Decision("stage", stage, reason, [label], citations), {}
+    undecided = [o.decision for o in (t, n, m) if o.decision.value in ("TX", "NX", "MX", "N2", "M1")]
+    why = ", ".join(f"{d.value} ({d.reason})" for d in undecided) or f"the {edition}th-edition tables define no group"
+    citations = [_row(edition, s) for s in sorted(set(alternatives.values()) - {UNDETERMINABLE})]
+    if not citations:
+        citations = [cite(_TABLE[edition], f"Stage groups of the {edition}th edition")]
+    reason = f"{label}: stage cannot be grouped because of {why}"
+    return Decision("stage", UNDETERMINABLE, reason, [label], citations), alternatives
+
+
+def stage_findings(
+    findings: dict[str, Any] | Findings, edition: str, *, extra_warnings: list[str] | None = None
+) -> StagingResult:
+    """Stage validated structured findings; raises :class:`InputError` on a bad edition or schema."""
+    edition = check_edition(edition)
+    parsed = parse_findings(findings)
+    t = decide_t(parsed)
+    n = decide_n(parsed, edition)
+    m = decide_m(parsed, edition)
+    stage, alternatives = decide_stage(edition, t, n, m)
+    warnings = list(extra_warnings or []) + list(parsed.notes) + t.warnings + n.warnings + m.warnings
+    return StagingResult(
+        edition=edition,
+        t=t.decision.value,
+        n=n.decision.value,
+        m=m.decision.value,
+        stage=stage.value,
+        decisions=[t.decision, n.decision, m.decision, stage],
+        findings=parsed,
+        warnings=list(dict.fromkeys(warnings)),
+        stage_alternatives=alternatives,
+    )
+
+
+def stage_report(text: str, edition: str, assistant: ExtractionAssistant | None = None) -> StagingResult:
+    """Extract findings from a free-text report (optionally helped by an assistant) and stage them."""
+    edition = check_edition(edition)
+    if not isinstance(text, str) or not text.strip():
+        raise InputError("report text is empty")
+    findings = extract_findings(text)
+    warnings: list[str] = []
+    if assistant is not None:
+        findings, warnings = merge_proposal(findings, assistant.propose(text))
+    return stage_findings(findings, edition, extra_warnings=warnings)

@@ -1,0 +1,124 @@
+"""Structured findings: the single input the T/N/M rules read.
+
+These pydantic models are also the documented JSON schema for structured input
+(``Findings.model_json_schema()``); free-text extraction and an optional assistant both produce them,
+so every path into the rules is validated the same way.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from rag.errors import InputError
+
+Side = Literal["right", "left"]
+Lobe = Literal["RUL", "RML", "RLL", "LUL", "LLL"]
+Density = Literal["solid", "part-solid", "ground-glass"]
+Histology = Literal["AIS", "SCIS", "MIA"]
+NoduleLocation = Literal["same_lobe", "other_ipsilateral_lobe", "contralateral"]
+PleuralKind = Literal[
+    "pleural_nodules", "malignant_pleural_effusion", "pericardial_nodules", "malignant_pericardial_effusion"
+]
+TLevel = Literal["T2", "T3", "T4"]
+
+# Station ids of the IASLC map; paratracheal "2/4" is used when only "paratracheal" is known.
+STATIONS = (
+    "1R", "1L", "2R", "2L", "3a", "3p", "4R", "4L", "5", "6", "7", "8R", "8L", "9R", "9L",
+    "10R", "10L", "11R", "11L", "12R", "12L", "13R", "13L", "14R", "14L",
+)  # fmt: skip
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Invasion(_Model):
+    """Direct invasion of a named structure; ``level`` is the T category the structure implies."""
+
+    structure: str
+    level: TLevel
+    evidence: str = ""
+
+
+class Tumour(_Model):
+    """The primary tumour. Sizes are greatest dimensions in millimetres."""
+
+    side: Side | None = None
+    lobe: Lobe | None = None
+    size_mm: float | None = Field(default=None, gt=0)
+    solid_mm: float | None = Field(default=None, ge=0, description="solid component of a part-solid lesion")
+    density: Density = "solid"
+    histology: Histology | None = None
+    invasions: list[Invasion] = Field(default_factory=list)
+    main_bronchus: bool = False
+    carina_distance_mm: float | None = Field(default=None, ge=0)
+    atelectasis_to_hilum: bool = False
+    evidence: list[str] = Field(default_factory=list)
+
+
+class SeparateNodule(_Model):
+    """A separate tumour nodule of the same cancer, located relative to the primary."""
+
+    location: NoduleLocation
+    evidence: str = ""
+
+
+class NodeFinding(_Model):
+    """An involved lymph node group. ``station`` is an IASLC id; ``region`` covers descriptions without one."""
+
+    station: str | None = None
+    side: Side | None = None
+    region: Literal["hilar", "paratracheal", "mediastinal", "supraclavicular", "peribronchial"] | None = None
+    contralateral: bool | None = Field(default=None, description="stated relative to the tumour side")
+    evidence: str = ""
+
+
+class PleuralFinding(_Model):
+    """Pleural or pericardial disease that is M1a."""
+
+    kind: PleuralKind
+    evidence: str = ""
+
+
+class Metastasis(_Model):
+    """Extrathoracic metastases in one organ system; ``count`` is None when the text gives no count."""
+
+    system: str
+    count: int | None = Field(default=None, ge=1)
+    evidence: str = ""
+
+
+class Findings(_Model):
+    """Everything the T, N and M rules need; unknowns stay None/empty and lead to TX/NX/MX."""
+
+    tumour: Tumour | None = None
+    primary_not_seen: bool = Field(default=False, description="imaging shows no primary tumour")
+    malignant_cytology: bool = Field(default=False, description="malignant cells in sputum or bronchial washings")
+    separate_nodules: list[SeparateNodule] = Field(default_factory=list)
+    nodes: list[NodeFinding] = Field(default_factory=list)
+    nodes_assessed: bool = Field(default=False, description="the text makes a statement on regional nodes")
+    pleural: list[PleuralFinding] = Field(default_factory=list)
+    metastases: list[Metastasis] = Field(default_factory=list)
+    distant_assessed: bool = Field(default=False, description="the text makes a statement on distant disease")
+    notes: list[str] = Field(default_factory=list, description="uncertain or discarded findings worth a warning")
+
+
+def parse_findings(data: dict[str, object] | Findings) -> Findings:
+    """Validate structured input, turning schema errors into one precise :class:`InputError`."""
+    if isinstance(data, Findings):
+        return data
+    if not isinstance(data, dict):
+        raise InputError(f"findings must be a JSON object, got {type(data).__name__}")
+    try:
+        findings = Findings.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or '<root>'}: {err['msg']}" for err in exc.errors()
+        )
+        raise InputError(f"findings do not match the schema: {problems}") from exc
+    for node in findings.nodes:
+        if node.station is not None and node.station not in STATIONS:
+            raise InputError(f"findings do not match the schema: nodes.station: unknown IASLC station {node.station!r}")
+    return findings

@@ -1,0 +1,26 @@
+"""Encoder tests run fully offline: nothing may reach a model hub."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["TRANSFORMERS_OFFLINE"] = "1"
+
+VQA_RAD_IMAGES = Path("/work/shared/datasets/vqa-rad/images")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "unit: fast test without model weights")
+    config.addinivalue_line("markers", "integration: loads real packaged weights or data sets")
+
+
+@pytest.fixture(scope="session")
+def vqa_rad_images() -> list[Path]:
+    images = sorted(VQA_RAD_IMAGES.glob("*.jpg"))
+    if len(images) < 8:
+        pytest.skip(f"VQA-RAD images not found in {VQA_RAD_IMAGES}")
+    return images

@@ -1,0 +1,68 @@
+"""Pipeline.answer end to end on the shipped knowledge with the extractive generator (real MiniLM)."""
+
+import pytest
+
+from rag.errors import InputError
+from rag.knowledge import get_passage
+from rag.pipeline import Pipeline, Query
+
+pytestmark = pytest.mark.integration
+
+ANSWER_KEYS = {"answer", "closed_answer", "abstained", "citations", "removed", "evidence", "domain", "k", "mode",
+               "versions", "timings", "preliminary"}
+
+
+def test_guideline_question_is_answered_with_a_verified_citation(knowledge_pipeline: Pipeline) -> None:
+    answer = knowledge_pipeline.answer(Query("What T category is a 4.5 cm tumour invading the visceral pleura?"))
+    payload = answer.to_dict()
+    assert set(payload) == ANSWER_KEYS and payload["preliminary"] is True
+    assert not answer.abstained
+    assert "T2" in answer.answer
+    cited = {c["source_id"] for c in answer.citations}
+    assert any(source.startswith("lung-tnm#t-categories/t2") for source in cited), cited
+    for citation in answer.citations:
+        assert citation["quote"] in get_passage(citation["source_id"]).text
+        assert f"[{citation['n']}]" in answer.answer
+    assert payload["k"]["passages"]["method"] == "gap-ratio" and 1 <= payload["k"]["passages"]["k"] <= 5
+    assert payload["mode"] == "staging-rules"
+    assert payload["versions"]["generator"] == {"name": "staging-rules", "version": "1", "edition": "9"}
+    assert answer.answer.startswith("T2b (9th edition)")
+    assert payload["versions"]["index"].startswith("v-")
+    assert payload["evidence"]["passages"] and payload["evidence"]["cases"] == []
+    assert payload["timings"]["total"] > 0
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("What are Light's criteria?", "pleural-effusion#pleural-effusion-imaging/light-s-criteria"),
+        ("What is the cardiothoracic ratio threshold for cardiomegaly?",
+         "chest-radiograph-findings#chest-radiograph-findings-and-signs/cardiothoracic-ratio-and-cardiomegaly"),
+    ],
+)
+def test_extractive_generator_cites_the_answering_passage(knowledge_pipeline: Pipeline, question: str, expected: str) -> None:
+    answer = knowledge_pipeline.answer(Query(question, generator="extractive"))
+    assert answer.mode == "generated" and not answer.abstained
+    assert answer.versions["generator"]["name"] == "extractive"
+    assert expected in {c["source_id"] for c in answer.citations}
+    for citation in answer.citations:
+        assert citation["quote"] in get_passage(citation["source_id"]).text
+
+
+def test_off_topic_question_abstains_instead_of_guessing(knowledge_pipeline: Pipeline) -> None:
+    answer = knowledge_pipeline.answer(Query("What is the recommended dose of amoxicillin for otitis media in children?"))
+    assert answer.abstained
+    assert answer.answer.lower().startswith("insufficient evidence")
+    assert answer.citations == []
+
+
+def test_no_retrieval_mode_uses_no_evidence(knowledge_pipeline: Pipeline) -> None:
+    answer = knowledge_pipeline.answer(Query("What are Light's criteria?", use_retrieval=False))
+    assert answer.mode == "no-retrieval" and answer.evidence == {"passages": [], "cases": []}
+    assert answer.k["passages"]["k"] == 0
+
+
+@pytest.mark.parametrize(("question", "message"), [("   ", "empty"), ("x" * 5000, "limit")])
+def test_bad_questions_are_input_errors(knowledge_pipeline: Pipeline, question: str, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        knowledge_pipeline.answer(Query(question))
