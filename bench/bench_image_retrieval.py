@@ -95,7 +95,8 @@ def main() -> None:
     print(f"raw-pixel baseline top-1 {figures['top1_raw_pixel_baseline']:.3f}  ({baseline_hits}/{total})")
     print(f"ratio ours / baseline    {figures['ratio_ours_vs_baseline']:.2f}x")
     print(
-        f"build {figures['build_seconds']} s (cases + case texts); query {figures['query_ms_per_image']} ms/image incl. encoding"
+        f"build {figures['build_seconds']} s (cases + case texts); "
+        f"query {figures['query_ms_per_image']} ms/image incl. encoding"
     )
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2))

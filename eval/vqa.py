@@ -39,7 +39,9 @@ def load_closed_items(root: Path, split: str) -> list[VqaItem]:
         is_test = str(row["phrase_type"]).startswith("test")
         answer = str(row["answer"]).strip().lower()
         if str(row["answer_type"]).strip() == "CLOSED" and answer in YES_NO and is_test == (split == "test"):
-            items.append(VqaItem(str(row["qid"]), root / "images" / str(row["image_name"]), str(row["question"]), answer))
+            items.append(
+                VqaItem(str(row["qid"]), root / "images" / str(row["image_name"]), str(row["question"]), answer)
+            )
     return items
 
 
@@ -71,7 +73,7 @@ class RunScore:
         }
 
 
-RUNS: dict[str, dict[str, bool]] = {
+RUNS: dict[str, dict[str, Any]] = {
     "rag_same_image_allowed": {"use_retrieval": True, "exclude_same_image": False},
     "rag_same_image_excluded": {"use_retrieval": True, "exclude_same_image": True},
     "no_rag": {"use_retrieval": False, "exclude_same_image": True},
@@ -107,12 +109,24 @@ def run_vqa_eval(
                 key = (name, item.qid)
                 if key not in done:
                     image = image or load_image(item.image_path).image
-                    query = Query(item.question, image=image, image_id=item.image_path.stem, generator=generator, **RUNS[name])
+                    query = Query(
+                        item.question, image=image, image_id=item.image_path.stem, generator=generator, **RUNS[name]
+                    )
                     result = pipeline.answer(query)
                     done[key] = result.closed_answer
                     if handle is not None:
-                        handle.write(json.dumps({"run": name, "qid": item.qid, "gold": item.answer,
-                                                 "predicted": result.closed_answer, "mode": result.mode}) + "\n")
+                        handle.write(
+                            json.dumps(
+                                {
+                                    "run": name,
+                                    "qid": item.qid,
+                                    "gold": item.answer,
+                                    "predicted": result.closed_answer,
+                                    "mode": result.mode,
+                                }
+                            )
+                            + "\n"
+                        )
                         handle.flush()
                 scores[name].add(done[key], item.answer)
             if progress is not None:

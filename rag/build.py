@@ -44,7 +44,10 @@ class BuildReport:
         return bool(self.added or self.updated or self.removed)
 
     def as_dict(self) -> dict[str, list[str]]:
-        return {name: list(getattr(self, name)) for name in ("added", "updated", "unchanged", "removed", "duplicates", "errors")}
+        return {
+            name: list(getattr(self, name))
+            for name in ("added", "updated", "unchanged", "removed", "duplicates", "errors")
+        }
 
 
 def passage_embedding_text(chunk: Chunk) -> str:
@@ -60,7 +63,9 @@ def _file_hash(paths: Sequence[Path]) -> str:
     return digest.hexdigest()[:16]
 
 
-def new_catalog(text: EncoderInfo, image: EncoderInfo | None, chunking: dict[str, Any], options: dict[str, Any]) -> Catalog:
+def new_catalog(
+    text: EncoderInfo, image: EncoderInfo | None, chunking: dict[str, Any], options: dict[str, Any]
+) -> Catalog:
     encoders = {"text": text.as_dict()}
     if image is not None:
         encoders["image"] = image.as_dict()
@@ -163,7 +168,9 @@ class IndexBuilder:
             "content_hash": chunk.content_hash,
         }
 
-    def _record(self, doc_id: str, kind: str, path: Path, content_hash: str, title: str, items: dict[str, list[str]]) -> None:
+    def _record(
+        self, doc_id: str, kind: str, path: Path, content_hash: str, title: str, items: dict[str, list[str]]
+    ) -> None:
         self.catalog.documents[doc_id] = {
             "kind": kind,
             "path": str(path),
@@ -233,7 +240,13 @@ class IndexBuilder:
             rows = [i for i, c in enumerate(usable) if c.domain == domain]
             ids = [usable[i].case_id for i in rows]
             metadata = [
-                {**usable[i].metadata, "domain": domain, "doc_id": doc_id, "text": usable[i].text, "path": str(usable[i].image_path)}
+                {
+                    **usable[i].metadata,
+                    "domain": domain,
+                    "doc_id": doc_id,
+                    "text": usable[i].text,
+                    "path": str(usable[i].image_path),
+                }
                 for i in rows
             ]
             for kind, vectors, dim in (

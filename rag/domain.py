@@ -15,13 +15,41 @@ from typing import Any
 from rag.cues import modality_from_text, region_from_text
 from rag.errors import InputError
 
-DICOM_MODALITIES = {"CR": "XR", "DX": "XR", "DR": "XR", "CT": "CT", "MR": "MRI", "US": "US", "PT": "PET", "NM": "NM",
-                    "XA": "ANGIO", "MG": "MG"}
-NON_RADIOLOGY = {"SM": "pathology", "GM": "pathology", "OP": "ophthalmology", "OPT": "ophthalmology",
-                 "OPV": "ophthalmology", "OAM": "ophthalmology"}
-BODY_PARTS = {"CHEST": "chest", "THORAX": "chest", "LUNG": "chest", "HEART": "chest", "ABDOMEN": "abdomen",
-              "PELVIS": "abdomen", "ABDOMENPELVIS": "abdomen", "LIVER": "abdomen", "KIDNEY": "abdomen", "HEAD": "head",
-              "BRAIN": "head", "SKULL": "head", "NECK": "head"}
+DICOM_MODALITIES = {
+    "CR": "XR",
+    "DX": "XR",
+    "DR": "XR",
+    "CT": "CT",
+    "MR": "MRI",
+    "US": "US",
+    "PT": "PET",
+    "NM": "NM",
+    "XA": "ANGIO",
+    "MG": "MG",
+}
+NON_RADIOLOGY = {
+    "SM": "pathology",
+    "GM": "pathology",
+    "OP": "ophthalmology",
+    "OPT": "ophthalmology",
+    "OPV": "ophthalmology",
+    "OAM": "ophthalmology",
+}
+BODY_PARTS = {
+    "CHEST": "chest",
+    "THORAX": "chest",
+    "LUNG": "chest",
+    "HEART": "chest",
+    "ABDOMEN": "abdomen",
+    "PELVIS": "abdomen",
+    "ABDOMENPELVIS": "abdomen",
+    "LIVER": "abdomen",
+    "KIDNEY": "abdomen",
+    "HEAD": "head",
+    "BRAIN": "head",
+    "SKULL": "head",
+    "NECK": "head",
+}
 
 
 @dataclass(frozen=True)

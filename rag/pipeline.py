@@ -87,17 +87,30 @@ class _Timer:
 
 def _source(n: int, item: EvidenceItem) -> Source:
     meta = item.metadata
-    if item.kind == "case":
-        title = f"Similar case {item.id} ({item.domain})"
-    else:
-        title = str(meta.get("title") or item.id)
-    return Source(n=n, source_id=item.id, title=title, text=item.text, score=round(item.similarity, 6), kind=item.kind,
-                  section=meta.get("section"), page=meta.get("page"), metadata={"domain": item.domain})
+    title = f"Similar case {item.id} ({item.domain})" if item.kind == "case" else str(meta.get("title") or item.id)
+    return Source(
+        n=n,
+        source_id=item.id,
+        title=title,
+        text=item.text,
+        score=round(item.similarity, 6),
+        kind=item.kind,
+        section=meta.get("section"),
+        page=meta.get("page"),
+        metadata={"domain": item.domain},
+    )
 
 
 def _evidence_row(source: Source, item: EvidenceItem) -> dict[str, Any]:
-    row: dict[str, Any] = {"n": source.n, "id": item.id, "kind": item.kind, "domain": item.domain,
-                           "score": source.score, "title": source.title, "text": item.text}
+    row: dict[str, Any] = {
+        "n": source.n,
+        "id": item.id,
+        "kind": item.kind,
+        "domain": item.domain,
+        "score": source.score,
+        "title": source.title,
+        "text": item.text,
+    }
     if item.kind == "case":
         row["image"] = item.metadata.get("image")
     else:
@@ -144,7 +157,9 @@ class Pipeline:
         if not query.question or not query.question.strip():
             raise InputError("the question is empty")
         if len(query.question) > self.settings.max_question_chars:
-            raise InputError(f"the question is {len(query.question)} characters; the limit is {self.settings.max_question_chars}")
+            raise InputError(
+                f"the question is {len(query.question)} characters; the limit is {self.settings.max_question_chars}"
+            )
         timer = _Timer()
         catalog = self.runtime.catalog()
         retriever = self.retriever(catalog)
@@ -160,8 +175,11 @@ class Pipeline:
             if image_vector is not None:
                 neighbours = retriever.similar_cases(image_vector, domains=None, exclude=exclude, k=10)
             decision = identify_domain(
-                known_domains=catalog.known_domains(), dicom=query.dicom, hint=query.domain,
-                neighbours=[(n.domain, n.similarity) for n in neighbours], question=query.question,
+                known_domains=catalog.known_domains(),
+                dicom=query.dicom,
+                hint=query.domain,
+                neighbours=[(n.domain, n.similarity) for n in neighbours],
+                question=query.question,
                 min_confidence=self.settings.domain_min_confidence,
             )
         passages: list[EvidenceItem] = []
@@ -175,7 +193,9 @@ class Pipeline:
                 k_passages = self._choose_k(passages, self.settings.k_max_passages)
                 passages = passages[: k_passages.k]
                 if image_vector is not None:
-                    candidates = retriever.similar_cases(image_vector, domains=decision.search_domains(), exclude=exclude)
+                    candidates = retriever.similar_cases(
+                        image_vector, domains=decision.search_domains(), exclude=exclude
+                    )
                     k_cases = self._choose_k(candidates, self.settings.k_max_cases)
                     cases = candidates[: k_cases.k]
         tnm = answer_tnm_question(query.question) if query.use_retrieval else None
@@ -198,18 +218,21 @@ class Pipeline:
         answered_by: dict[str, str] | None = None
         if tnm is not None and all(source_id in numbers for source_id, _ in tnm.quotes):
             text = " ".join(
-                f'{tnm.value} ({tnm.edition}th edition): "{quote}" [{numbers[source_id]}].' for source_id, quote in tnm.quotes
+                f'{tnm.value} ({tnm.edition}th edition): "{quote}" [{numbers[source_id]}].'
+                for source_id, quote in tnm.quotes
             )
             mode = "staging-rules"
             answered_by = {"name": "staging-rules", "version": "1", "edition": tnm.edition}
         elif vote is not None:
-            text = f'{vote.answer.capitalize()}. The most similar indexed case records "{vote.line}" [{numbers[vote.case_id]}].'
+            n = numbers[vote.case_id]
+            text = f'{vote.answer.capitalize()}. The most similar indexed case records "{vote.line}" [{n}].'
             mode = "case-vote"
             answered_by = {"name": "case-vote", "version": "1"}
         else:
             with timer.stage("generate"):
-                request = GenerationRequest(query.question, sources, image=query.image, closed=closed,
-                                            max_tokens=self.settings.max_tokens)
+                request = GenerationRequest(
+                    query.question, sources, image=query.image, closed=closed, max_tokens=self.settings.max_tokens
+                )
                 text = generator.generate(request).text
             mode = "generated" if query.use_retrieval else "no-retrieval"
         with timer.stage("verify"):
@@ -227,8 +250,12 @@ class Pipeline:
             },
             domain=decision.as_dict(),
             k={"passages": k_passages.as_dict(), "cases": k_cases.as_dict(), "leakage_filter": sorted(exclude)},
-            versions={"generator": answered_by or generator.info,
-                      "encoders": catalog.encoders, "index": catalog.version, "medcite": self.runtime.version},
+            versions={
+                "generator": answered_by or generator.info,
+                "encoders": catalog.encoders,
+                "index": catalog.version,
+                "medcite": self.runtime.version,
+            },
             timings=timer.timings,
             mode=mode,
         )

@@ -41,7 +41,11 @@ class Runtime:
         return create_image_encoder(self.settings.image_encoder, **options)
 
     def collection_options(self) -> dict[str, Any]:
-        return {"exact_threshold": self.settings.exact_threshold, "ann": self.settings.ann, "use_gpu": self.settings.use_gpu}
+        return {
+            "exact_threshold": self.settings.exact_threshold,
+            "ann": self.settings.ann,
+            "use_gpu": self.settings.use_gpu,
+        }
 
     def catalog(self) -> Catalog:
         """The served index version; picks up a new version after a rebuild."""

@@ -51,8 +51,14 @@ def _validate(k: int, domains: Sequence[str] | None, catalog: Catalog) -> list[s
     return None
 
 
-def _merge(catalog: Catalog, vector: np.ndarray, kinds: Sequence[str], k: int, domains: list[str] | None,
-           filters: dict[str, Any] | None) -> list[SearchResult]:
+def _merge(
+    catalog: Catalog,
+    vector: np.ndarray,
+    kinds: Sequence[str],
+    k: int,
+    domains: list[str] | None,
+    filters: dict[str, Any] | None,
+) -> list[SearchResult]:
     results: list[SearchResult] = []
     for kind in kinds:
         for domain, collection in catalog.of_kind(kind, domains):

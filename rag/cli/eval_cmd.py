@@ -36,7 +36,8 @@ def vqa(
     typer.echo(f"VQA-RAD closed yes/no test questions: {summary['questions']}  generator: {summary['generator']}")
     typer.echo(f"{'run':<26} {'accuracy':>9} {'abstain':>8} {'acc|answered':>13}")
     for row in summary["results"]:
-        typer.echo(f"{row['run']:<26} {row['accuracy']:>9.3f} {row['abstention_rate']:>8.3f} {row['accuracy_when_answered']:>13.3f}")
+        accuracy, abstained, answered = row["accuracy"], row["abstention_rate"], row["accuracy_when_answered"]
+        typer.echo(f"{row['run']:<26} {accuracy:>9.3f} {abstained:>8.3f} {answered:>13.3f}")
 
 
 @eval_app.command("calibrate-k")
@@ -51,7 +52,15 @@ def calibrate(
     from eval.calibrate import calibrate_case_k
 
     settings = Settings()
-    calibration = calibrate_case_k(Pipeline(Runtime(settings)), cases or settings.default_cases(), alpha=alpha, delta=delta, n=n)
+    calibration = calibrate_case_k(
+        Pipeline(Runtime(settings)), cases or settings.default_cases(), alpha=alpha, delta=delta, n=n
+    )
     calibration.save(settings.calibration_file)
-    print_json({**calibration.choice().as_dict(), "risks": calibration.risks, "upper_bounds": calibration.upper_bounds,
-                "saved_to": str(settings.calibration_file)})
+    print_json(
+        {
+            **calibration.choice().as_dict(),
+            "risks": calibration.risks,
+            "upper_bounds": calibration.upper_bounds,
+            "saved_to": str(settings.calibration_file),
+        }
+    )

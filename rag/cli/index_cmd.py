@@ -19,7 +19,9 @@ index_app = typer.Typer(help="Build and inspect the FAISS indexes under indexes/
 def _open_or_new(runtime: Runtime, with_images: bool) -> Catalog:
     settings = runtime.settings
     if current_version_dir(settings.index_dir) is not None:
-        return load_catalog(settings.index_dir, use_gpu=settings.use_gpu, collection_options=runtime.collection_options())
+        return load_catalog(
+            settings.index_dir, use_gpu=settings.use_gpu, collection_options=runtime.collection_options()
+        )
     image_info = runtime.image_encoder.info if with_images else None
     chunking = {"max_chars": settings.chunk_max_chars, "splitter": "markdown-sections"}
     return new_catalog(runtime.text_encoder.info, image_info, chunking, runtime.collection_options())
@@ -31,9 +33,13 @@ def build(
     cases: Annotated[list[Path] | None, typer.Option(help="VQA-RAD-style case folder (images/ + JSON).")] = None,
     reports: Annotated[list[Path] | None, typer.Option(help="JSONL report corpus file or folder.")] = None,
     docs: Annotated[list[Path] | None, typer.Option(help="Markdown/text/PDF files or folders.")] = None,
-    defaults: Annotated[bool, typer.Option(help="Also index the shared datasets that exist (VQA-RAD, ROCO, NCI PDQ).")] = False,
+    defaults: Annotated[
+        bool, typer.Option(help="Also index the shared datasets that exist (VQA-RAD, ROCO, NCI PDQ).")
+    ] = False,
     knowledge: Annotated[bool, typer.Option(help="Index the shipped knowledge/ guidelines.")] = True,
-    include_test_qa: Annotated[bool, typer.Option(help="Put test-split Q/A text into case texts (leaks answers).")] = False,
+    include_test_qa: Annotated[
+        bool, typer.Option(help="Put test-split Q/A text into case texts (leaks answers).")
+    ] = False,
     fresh: Annotated[bool, typer.Option(help="Start from an empty index instead of updating the current one.")] = False,
     progress: Annotated[bool, typer.Option(help="Show progress bars.")] = True,
     json_output: Annotated[bool, typer.Option("--json", help="Print the build report as JSON.")] = False,
@@ -45,8 +51,11 @@ def build(
     report_files = list(reports or [])
     doc_paths = list(docs or [])
     if defaults:
-        for path, bucket in ((settings.default_cases(), case_dirs), (settings.default_reports(), report_files),
-                             (settings.default_docs(), doc_paths)):
+        for path, bucket in (
+            (settings.default_cases(), case_dirs),
+            (settings.default_reports(), report_files),
+            (settings.default_docs(), doc_paths),
+        ):
             if path.exists():
                 bucket.append(path)
     if fresh:
@@ -56,7 +65,11 @@ def build(
     else:
         catalog = _open_or_new(runtime, with_images=bool(case_dirs))
     builder = IndexBuilder(
-        catalog, runtime.text_encoder, lambda: runtime.image_encoder, max_chars=settings.chunk_max_chars, progress=progress
+        catalog,
+        runtime.text_encoder,
+        lambda: runtime.image_encoder,
+        max_chars=settings.chunk_max_chars,
+        progress=progress,
     )
     if knowledge:
         builder.add_knowledge(settings.knowledge_dir)
@@ -64,16 +77,26 @@ def build(
     builder.add_reports(report_files)
     for case_dir in case_dirs:
         builder.add_cases(case_dir, include_test_qa=include_test_qa)
-    version = save_catalog(catalog, settings.index_dir, keep_versions=settings.keep_versions) if builder.report.changed else None
-    summary = {"index_dir": str(settings.index_dir), "version": version.name if version else catalog.version,
-               "changed": builder.report.changed, **builder.report.as_dict()}
+    version = (
+        save_catalog(catalog, settings.index_dir, keep_versions=settings.keep_versions)
+        if builder.report.changed
+        else None
+    )
+    summary: dict[str, object] = {
+        "index_dir": str(settings.index_dir),
+        "version": version.name if version else catalog.version,
+        "changed": builder.report.changed,
+        **builder.report.as_dict(),
+    }
     if json_output:
         print_json(summary)
         return
-    typer.echo(f"index {summary['version']} ({'new version written' if version else 'no change'}) in {settings.index_dir}")
-    for key in ("added", "updated", "unchanged", "removed"):
-        if summary[key]:
-            typer.echo(f"  {key}: {', '.join(summary[key])}")
+    typer.echo(
+        f"index {summary['version']} ({'new version written' if version else 'no change'}) in {settings.index_dir}"
+    )
+    for key, sources in builder.report.as_dict().items():
+        if sources and key in ("added", "updated", "unchanged", "removed"):
+            typer.echo(f"  {key}: {', '.join(sources)}")
     typer.echo(f"  duplicates skipped: {len(builder.report.duplicates)}")
     for error in builder.report.errors:
         typer.echo(f"  error: {error}", err=True)
@@ -94,7 +117,9 @@ def info(json_output: Annotated[bool, typer.Option("--json", help="Print the man
         typer.echo(f"  {role} encoder: {encoder['name']} dim={encoder['dim']} version={encoder['version']}")
     typer.echo("  collections:")
     for name, entry in manifest["collections"].items():
-        typer.echo(f"    {name:<40} {entry['count']:>7} vectors  {entry.get('index_type', '')} {entry.get('device', '')}")
+        typer.echo(
+            f"    {name:<40} {entry['count']:>7} vectors  {entry.get('index_type', '')} {entry.get('device', '')}"
+        )
     typer.echo("  sources:")
     for doc_id, entry in manifest["documents"].items():
         typer.echo(f"    {doc_id:<40} {entry['count']:>7} items  {entry['kind']}")
@@ -106,7 +131,9 @@ def remove(doc_id: Annotated[str, typer.Argument(help="Source id as shown by `me
     """Delete one source's items and write a new index version."""
     runtime = Runtime(Settings())
     settings = runtime.settings
-    catalog = load_catalog(settings.index_dir, use_gpu=settings.use_gpu, collection_options=runtime.collection_options())
+    catalog = load_catalog(
+        settings.index_dir, use_gpu=settings.use_gpu, collection_options=runtime.collection_options()
+    )
     catalog.remove_source(doc_id)
     version = save_catalog(catalog, settings.index_dir, keep_versions=settings.keep_versions)
     typer.echo(f"removed {doc_id}; index {version.name}")

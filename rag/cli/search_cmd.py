@@ -23,7 +23,9 @@ def register(app: typer.Typer) -> None:
 def search(
     text: Annotated[str | None, typer.Argument(help="Query text.")] = None,
     image: Annotated[Path | None, typer.Option(help="Query image (PNG, JPEG or DICOM) for similar cases.")] = None,
-    domain: Annotated[list[str] | None, typer.Option(help="Restrict to a domain, e.g. radiology:chest (repeatable).")] = None,
+    domain: Annotated[
+        list[str] | None, typer.Option(help="Restrict to a domain, e.g. radiology:chest (repeatable).")
+    ] = None,
     k: Annotated[int, typer.Option("-k", help="Number of results.")] = 5,
     json_output: Annotated[bool, typer.Option("--json", help="Print results as JSON (schema in README).")] = False,
 ) -> None:
@@ -44,8 +46,16 @@ def search(
         query = {"text": text}
     rows = [result.as_dict(rank) for rank, result in enumerate(results, start=1)]
     if json_output:
-        print_json({"query": query, "k": k, "domains": domain or [], "index_version": catalog.version,
-                    "encoders": catalog.encoders, "results": rows})
+        print_json(
+            {
+                "query": query,
+                "k": k,
+                "domains": domain or [],
+                "index_version": catalog.version,
+                "encoders": catalog.encoders,
+                "results": rows,
+            }
+        )
         return
     for row in rows:
         where = row["section"] or row["image"] or ""

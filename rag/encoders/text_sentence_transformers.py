@@ -40,7 +40,7 @@ class SentenceTransformerEncoder(TextEncoder):
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as hf_logging
 
-        hf_logging.disable_progress_bar()
+        hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
 
         path = Path(model_dir) if model_dir else packaged_minilm_path()
         if not (path / "config.json").is_file() and not (path / "modules.json").is_file():
@@ -60,6 +60,10 @@ class SentenceTransformerEncoder(TextEncoder):
         if not texts:
             return np.zeros((0, self._info.dim), dtype=np.float32)
         vectors = self._model.encode(
-            list(texts), batch_size=batch_size, show_progress_bar=progress, convert_to_numpy=True, normalize_embeddings=True
+            list(texts),
+            batch_size=batch_size,
+            show_progress_bar=progress,
+            convert_to_numpy=True,
+            normalize_embeddings=True,
         )
         return l2_normalise(vectors)

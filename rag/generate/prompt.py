@@ -79,6 +79,6 @@ def build_messages(request: GenerationRequest, max_source_chars: int = DEFAULT_S
     if request.image is not None:
         lines.append("An image accompanies the question.")
     lines.append(f"Question: {neutralise(request.question.strip())}")
-    if request.closed:
-        lines.append('Answer "Yes." or "No." first.')
+    # Small models parrot quoted instructions; a cue line ending in ":" makes them answer instead.
+    lines.append("Answer (Yes or No, then the reason with [n]):" if request.closed else "Answer (cite [n]):")
     return [{"role": "system", "content": system}, {"role": "user", "content": "\n".join(lines)}]

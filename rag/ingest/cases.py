@@ -78,7 +78,12 @@ def load_vqa_rad_cases(root: Path, *, include_test_qa: bool = False) -> list[Cas
         region = (organ or "unknown").lower()
         header = f"{modality or 'Radiology'} image, {region}."
         text = " ".join([header, *(f"Q: {qa['question']} A: {qa['answer']}." for qa in visible)])
-        metadata: dict[str, Any] = {"organ": organ or "UNKNOWN", "source": root.name, "kind": "case", "image": image_path.name}
+        metadata: dict[str, Any] = {
+            "organ": organ or "UNKNOWN",
+            "source": root.name,
+            "kind": "case",
+            "image": image_path.name,
+        }
         if modality:
             metadata["modality"] = modality
         metadata["qa"] = visible

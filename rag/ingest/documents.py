@@ -72,7 +72,9 @@ def parse_pdf(
         raise CorruptFileError(f"{path}: cannot read PDF ({exc})") from exc
     chunks: list[Chunk] = []
     for number, page_text in enumerate(pages, start=1):
-        for chunk in chunk_markdown(page_text, doc, title, max_chars=max_chars, metadata={"source": doc, **(metadata or {})}):
+        for chunk in chunk_markdown(
+            page_text, doc, title, max_chars=max_chars, metadata={"source": doc, **(metadata or {})}
+        ):
             anchor = chunk.chunk_id.split("#", 1)[1]
             anchor = anchor.removeprefix("preamble") if anchor.startswith("preamble") else f"/{anchor}"
             chunks.append(

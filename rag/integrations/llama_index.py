@@ -18,7 +18,7 @@ except ImportError as exc:
     raise MissingDependencyError("the llama-index adapter needs `pip install 'medcite[llamaindex]'`") from exc
 
 
-class MedciteRetriever(BaseRetriever):  # type: ignore[misc]
+class MedciteRetriever(BaseRetriever):
     """Retrieves guideline and report passages for a query string, in medcite's ranking order."""
 
     def __init__(self, pipeline: Pipeline, *, top_k: int = 5, domains: list[str] | None = None, **kwargs: Any) -> None:

@@ -63,9 +63,18 @@ class Calibration:
     data: str
 
     def choice(self) -> KChoice:
-        return KChoice(self.k, "calibrated", {"alpha": self.alpha, "delta": self.delta, "n": self.n,
-                                               "controlled": self.controlled, "data": self.data,
-                                               "risk_upper_bound": self.upper_bounds[self.k]})
+        return KChoice(
+            self.k,
+            "calibrated",
+            {
+                "alpha": self.alpha,
+                "delta": self.delta,
+                "n": self.n,
+                "controlled": self.controlled,
+                "data": self.data,
+                "risk_upper_bound": self.upper_bounds[self.k],
+            },
+        )
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -74,10 +83,17 @@ class Calibration:
     @classmethod
     def load(cls, path: Path) -> Calibration:
         if not path.is_file():
-            raise NotFoundError(f"no k calibration at {path}; run `medcite eval calibrate-k` first or use adaptive_k=gap")
+            raise NotFoundError(
+                f"no k calibration at {path}; run `medcite eval calibrate-k` first or use adaptive_k=gap"
+            )
         raw = json.loads(path.read_text(encoding="utf-8"))
         return cls(
-            alpha=raw["alpha"], delta=raw["delta"], n=raw["n"], data=raw["data"], k=raw["k"], controlled=raw["controlled"],
+            alpha=raw["alpha"],
+            delta=raw["delta"],
+            n=raw["n"],
+            data=raw["data"],
+            k=raw["k"],
+            controlled=raw["controlled"],
             risks={int(k): v for k, v in raw["risks"].items()},
             upper_bounds={int(k): v for k, v in raw["upper_bounds"].items()},
         )

@@ -60,7 +60,12 @@ class Retriever:
                     self._owner[f"{kind}/{item_id}"] = (kind, domain, collection)
 
     def passages(
-        self, question_vector: np.ndarray, question: str, *, domains: Sequence[str] | None, exclude: set[str] = frozenset()
+        self,
+        question_vector: np.ndarray,
+        question: str,
+        *,
+        domains: Sequence[str] | None,
+        exclude: frozenset[str] | set[str] = frozenset(),
     ) -> list[EvidenceItem]:
         """Dense and BM25 rankings fused by RRF; each item keeps its dense cosine."""
         dense: list[tuple[str, str, float]] = []
@@ -99,7 +104,12 @@ class Retriever:
         return ""
 
     def similar_cases(
-        self, image_vector: np.ndarray, *, domains: Sequence[str] | None, exclude: set[str] = frozenset(), k: int | None = None
+        self,
+        image_vector: np.ndarray,
+        *,
+        domains: Sequence[str] | None,
+        exclude: frozenset[str] | set[str] = frozenset(),
+        k: int | None = None,
     ) -> list[EvidenceItem]:
         """Image-to-image neighbours; ``exclude`` drops the asked-about image itself (leakage filter)."""
         limit = k or self.candidates

@@ -134,14 +134,18 @@ def current_version_dir(root: Path) -> Path | None:
     return target
 
 
-def load_catalog(root: Path, *, use_gpu: bool | None = None, collection_options: dict[str, Any] | None = None) -> Catalog:
+def load_catalog(
+    root: Path, *, use_gpu: bool | None = None, collection_options: dict[str, Any] | None = None
+) -> Catalog:
     """Load the version ``CURRENT`` names; a missing index is a clear error, not an empty answer."""
     version_dir = current_version_dir(root)
     if version_dir is None:
         raise NotFoundError(f"no index under {root}; build one with `medcite index build`")
     manifest = json.loads((version_dir / MANIFEST).read_text(encoding="utf-8"))
     if manifest.get("format") != FORMAT_VERSION:
-        raise IndexMismatchError(f"{version_dir}: index format {manifest.get('format')} is not {FORMAT_VERSION}; rebuild")
+        raise IndexMismatchError(
+            f"{version_dir}: index format {manifest.get('format')} is not {FORMAT_VERSION}; rebuild"
+        )
     catalog = Catalog(
         encoders=manifest["encoders"],
         chunking=manifest["chunking"],

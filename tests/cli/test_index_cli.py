@@ -84,7 +84,19 @@ def test_text_search_json_schema_and_domain_filter(built: tuple[dict[str, str], 
     assert set(payload) == {"query", "k", "domains", "index_version", "encoders", "results"}
     assert payload["results"] and all(r["domain"] == "radiology:chest" for r in payload["results"])
     assert payload["results"][0]["id"] == "reports#r1"
-    assert set(payload["results"][0]) == {"rank", "id", "score", "kind", "domain", "title", "section", "page", "source", "image", "text"}
+    assert set(payload["results"][0]) == {
+        "rank",
+        "id",
+        "score",
+        "kind",
+        "domain",
+        "title",
+        "section",
+        "page",
+        "source",
+        "image",
+        "text",
+    }
 
 
 @pytest.mark.parametrize(

@@ -157,7 +157,7 @@ def llama_server(smollm2_path: Path, tmp_path_factory: pytest.TempPathFactory) -
                 if httpx.get(base_url + "/models", timeout=2).is_success:
                     break
             except httpx.TransportError:
-                pass
+                pass  # not listening yet; the loop retries until the deadline
             if time.monotonic() > deadline:
                 pytest.fail(f"llama-cpp server did not start in 90 s:\n{log.read_text()[-2000:]}")
             time.sleep(0.5)

@@ -29,7 +29,7 @@ def test_system_then_user_with_numbered_sources(two_sources: list[Source]) -> No
 def test_closed_question_asks_for_yes_or_no(two_sources: list[Source]) -> None:
     messages = build_messages(GenerationRequest(question="Is it T1?", sources=two_sources, closed=True))
     assert '"Yes." or "No."' in messages[0]["content"]
-    assert '"Yes." or "No."' in messages[1]["content"]
+    assert messages[1]["content"].endswith("Answer (Yes or No, then the reason with [n]):")
 
 
 def test_injection_stays_inside_data_block_after_the_rule() -> None:

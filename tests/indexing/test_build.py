@@ -29,7 +29,9 @@ def _docs(tmp_path: Path) -> Path:
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "effusion.md").write_text("# Effusion\n## Radiograph\nBlunting of the costophrenic angle needs fluid.\n")
-    (docs / "nodules.md").write_text("# Nodules\n## Solid\nA solid nodule under six millimetres needs no routine follow-up.\n")
+    (docs / "nodules.md").write_text(
+        "# Nodules\n## Solid\nA solid nodule under six millimetres needs no routine follow-up.\n"
+    )
     return docs
 
 

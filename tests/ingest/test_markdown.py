@@ -29,13 +29,21 @@ M1a covers pleural nodules.
 
 def test_sections_follow_heading_paths_and_skip_front_matter() -> None:
     sections = list(iter_sections(DOC))
-    assert [s.label for s in sections] == ["(preamble)", "Lung staging > N category > N2a / N2b", "Lung staging > M category"]
+    assert [s.label for s in sections] == [
+        "(preamble)",
+        "Lung staging > N category > N2a / N2b",
+        "Lung staging > M category",
+    ]
     assert "front matter" not in sections[0].body
 
 
 def test_chunk_ids_are_stable_citable_and_spans_match_source() -> None:
     chunks = chunk_markdown(DOC, "tnm", "TNM")
-    assert [c.chunk_id for c in chunks] == ["tnm#preamble", "tnm#lung-staging/n-category/n2a-n2b", "tnm#lung-staging/m-category"]
+    assert [c.chunk_id for c in chunks] == [
+        "tnm#preamble",
+        "tnm#lung-staging/n-category/n2a-n2b",
+        "tnm#lung-staging/m-category",
+    ]
     for chunk in chunks:
         assert DOC[chunk.char_start : chunk.char_end] == chunk.text
     assert "# not a heading inside a fence" in chunks[1].text

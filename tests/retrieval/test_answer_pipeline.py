@@ -8,8 +8,20 @@ from rag.pipeline import Pipeline, Query
 
 pytestmark = pytest.mark.integration
 
-ANSWER_KEYS = {"answer", "closed_answer", "abstained", "citations", "removed", "evidence", "domain", "k", "mode",
-               "versions", "timings", "preliminary"}
+ANSWER_KEYS = {
+    "answer",
+    "closed_answer",
+    "abstained",
+    "citations",
+    "removed",
+    "evidence",
+    "domain",
+    "k",
+    "mode",
+    "versions",
+    "timings",
+    "preliminary",
+}
 
 
 def test_guideline_question_is_answered_with_a_verified_citation(knowledge_pipeline: Pipeline) -> None:
@@ -36,11 +48,15 @@ def test_guideline_question_is_answered_with_a_verified_citation(knowledge_pipel
     ("question", "expected"),
     [
         ("What are Light's criteria?", "pleural-effusion#pleural-effusion-imaging/light-s-criteria"),
-        ("What is the cardiothoracic ratio threshold for cardiomegaly?",
-         "chest-radiograph-findings#chest-radiograph-findings-and-signs/cardiothoracic-ratio-and-cardiomegaly"),
+        (
+            "What is the cardiothoracic ratio threshold for cardiomegaly?",
+            "chest-radiograph-findings#chest-radiograph-findings-and-signs/cardiothoracic-ratio-and-cardiomegaly",
+        ),
     ],
 )
-def test_extractive_generator_cites_the_answering_passage(knowledge_pipeline: Pipeline, question: str, expected: str) -> None:
+def test_extractive_generator_cites_the_answering_passage(
+    knowledge_pipeline: Pipeline, question: str, expected: str
+) -> None:
     answer = knowledge_pipeline.answer(Query(question, generator="extractive"))
     assert answer.mode == "generated" and not answer.abstained
     assert answer.versions["generator"]["name"] == "extractive"
@@ -50,7 +66,9 @@ def test_extractive_generator_cites_the_answering_passage(knowledge_pipeline: Pi
 
 
 def test_off_topic_question_abstains_instead_of_guessing(knowledge_pipeline: Pipeline) -> None:
-    answer = knowledge_pipeline.answer(Query("What is the recommended dose of amoxicillin for otitis media in children?"))
+    answer = knowledge_pipeline.answer(
+        Query("What is the recommended dose of amoxicillin for otitis media in children?")
+    )
     assert answer.abstained
     assert answer.answer.lower().startswith("insufficient evidence")
     assert answer.citations == []

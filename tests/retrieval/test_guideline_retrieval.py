@@ -13,11 +13,17 @@ P = "pleural-effusion#pleural-effusion-imaging/"
 C = "chest-radiograph-findings#chest-radiograph-findings-and-signs/"
 
 QUESTIONS = [
-    ("Which nodal stations are N3 for a right upper lobe tumour?", ("lung-tnm#n-categories/n3", "lung-tnm#iaslc-lymph-node-stations")),
+    (
+        "Which nodal stations are N3 for a right upper lobe tumour?",
+        ("lung-tnm#n-categories/n3", "lung-tnm#iaslc-lymph-node-stations"),
+    ),
     ("What T category is a 4.5 cm tumour invading the visceral pleura?", ("lung-tnm#t-categories/t2",)),
     ("What separates N2a from N2b in the 9th edition?", ("lung-tnm#n-categories/n2a", "lung-tnm#n-categories/n2b")),
     ("Multiple metastases in several organ systems: which M category?", ("lung-tnm#m-categories/m1c",)),
-    ("What is the follow-up for a solid 7 mm nodule in a low-risk patient?", (F + "solid-nodules/single-solid-nodule-6-to-8-mm",)),
+    (
+        "What is the follow-up for a solid 7 mm nodule in a low-risk patient?",
+        (F + "solid-nodules/single-solid-nodule-6-to-8-mm",),
+    ),
     ("What Lung-RADS category is a 9 mm solid nodule at baseline?", (L + "category-4a-suspicious",)),
     ("How does Lung-RADS v2022 define nodule growth?", (L + "definition-of-growth",)),
     ("How much fluid blunts the lateral costophrenic angle?", (P + "fluid-volumes-detectable-on-radiographs",)),

@@ -4,6 +4,7 @@ import math
 
 import pytest
 
+from rag.cite import is_closed_question
 from rag.domain import identify_domain
 from rag.encoders.hashing import HashingTextEncoder
 from rag.errors import InputError
@@ -11,7 +12,6 @@ from rag.retrieve.adaptive_k import Calibration, calibrate_k, gap_ratio_k, hoeff
 from rag.retrieve.bm25 import BM25Index
 from rag.retrieve.fusion import reciprocal_rank_fusion
 from rag.retrieve.retriever import EvidenceItem
-from rag.cite import is_closed_question
 from rag.vqa import qa_line, vote_closed_answer
 
 pytestmark = pytest.mark.unit
@@ -21,13 +21,16 @@ KNOWN = ["radiology:chest", "radiology:head", "radiology:abdomen", "general"]
 
 def test_rrf_rewards_agreement_between_rankings() -> None:
     fused = reciprocal_rank_fusion([["a", "b", "c"], ["b", "c", "a"]])
-    assert [item for item, _ in fused][0] == "b"
+    assert next(item for item, _ in fused) == "b"
     assert fused[0][1] == pytest.approx(1 / 62 + 1 / 61)
 
 
 def test_bm25_matches_exact_terms_and_filters_domains() -> None:
-    index = BM25Index(["n2b", "m1c", "eff"], ["N2b multiple stations", "M1c multiple organs", "pleural effusion"],
-                      ["radiology:chest", "radiology:chest", "general"])
+    index = BM25Index(
+        ["n2b", "m1c", "eff"],
+        ["N2b multiple stations", "M1c multiple organs", "pleural effusion"],
+        ["radiology:chest", "radiology:chest", "general"],
+    )
     assert index.search("stations N2b", 2)[0][0] == "n2b"
     assert index.search("pleural effusion", 3, domains=["radiology:chest"]) == []
     assert index.search("the of", 3) == []
@@ -61,10 +64,17 @@ def test_calibration_picks_smallest_controlled_k(tmp_path) -> None:
 @pytest.mark.parametrize(
     ("kwargs", "domain", "signal"),
     [
-        ({"dicom": {"Modality": "CT", "BodyPartExamined": "CHEST"}, "hint": "radiology:head"}, "radiology:chest", "dicom"),
+        (
+            {"dicom": {"Modality": "CT", "BodyPartExamined": "CHEST"}, "hint": "radiology:head"},
+            "radiology:chest",
+            "dicom",
+        ),
         ({"hint": "radiology:head", "question": "Is there a lung nodule?"}, "radiology:head", "hint"),
-        ({"neighbours": [("radiology:abdomen", 0.9), ("radiology:abdomen", 0.8), ("radiology:chest", 0.3)]},
-         "radiology:abdomen", "image-neighbours"),
+        (
+            {"neighbours": [("radiology:abdomen", 0.9), ("radiology:abdomen", 0.8), ("radiology:chest", 0.3)]},
+            "radiology:abdomen",
+            "image-neighbours",
+        ),
         ({"question": "Is there a pleural effusion in the chest?"}, "radiology:chest", "question"),
     ],
 )
@@ -91,7 +101,9 @@ def test_closed_question_detection() -> None:
 
 def _case(case_id: str, similarity: float, qa: list[tuple[str, str]]) -> EvidenceItem:
     rows = [{"question": q, "answer": a} for q, a in qa]
-    return EvidenceItem(case_id, "case", "radiology:chest", similarity, {"qa": rows, "text": " ".join(qa_line(q, a) for q, a in qa)})
+    return EvidenceItem(
+        case_id, "case", "radiology:chest", similarity, {"qa": rows, "text": " ".join(qa_line(q, a) for q, a in qa)}
+    )
 
 
 def test_case_vote_weighs_neighbours_that_were_asked_the_same_question() -> None:
