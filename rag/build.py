@@ -26,6 +26,7 @@ from rag.store.catalog import Catalog, collection_name
 from rag.types import Case, Chunk
 
 DOCUMENT_SUFFIXES = {".md", ".markdown", ".txt", ".pdf"}
+FOLDER_NOTES = {"SOURCE.MD", "README.MD"}
 
 
 @dataclass
@@ -260,11 +261,18 @@ class IndexBuilder:
 
 
 def _expand(paths: Sequence[Path], suffixes: set[str]) -> list[Path]:
-    """Folders expand to their matching files (sorted); a missing path is an error."""
+    """Folders expand to their matching files (sorted), leaving out a dataset's own SOURCE/README
+    notes; a file named explicitly is always taken; a missing path is an error."""
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in suffixes))
+            files.extend(
+                sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.is_file() and p.suffix.lower() in suffixes and p.name.upper() not in FOLDER_NOTES
+                )
+            )
         elif path.is_file():
             files.append(path)
         else:

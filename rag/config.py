@@ -46,6 +46,7 @@ class Settings(BaseSettings):
     gap_threshold: float = 0.15
     k_max_passages: int = 5
     k_max_cases: int = 5
+    k_min_cases: int = 3
     calibration_file: Path = REPO_ROOT / "indexes" / "k-calibration.json"
     domain_min_confidence: float = 0.6
     closed_case_vote: bool = True

@@ -12,7 +12,14 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from rag.cite import CitationConfig, VerifiedAnswer, closed_answer, is_closed_question, verify_answer
+from rag.cite import (
+    INSUFFICIENT_EVIDENCE,
+    CitationConfig,
+    VerifiedAnswer,
+    closed_answer,
+    is_closed_question,
+    verify_answer,
+)
 from rag.domain import identify_domain
 from rag.errors import InputError
 from rag.generate import GenerationRequest, Generator, Source, create_generator
@@ -145,13 +152,14 @@ class Pipeline:
     def calibration(self) -> Calibration:
         return Calibration.load(self.settings.calibration_file)
 
-    def _choose_k(self, items: list[EvidenceItem], cap: int) -> KChoice:
+    def _choose_k(self, items: list[EvidenceItem], cap: int, floor: int = 1) -> KChoice:
         if self.settings.adaptive_k == "calibrated":
             choice = self.calibration.choice()
             return KChoice(min(choice.k, len(items)), choice.method, choice.detail)
         if self.settings.adaptive_k == "fixed":
             return KChoice(min(cap, len(items)), "fixed", {"k": cap})
-        return gap_ratio_k([i.similarity for i in items], threshold=self.settings.gap_threshold, k_max=cap)
+        similarities = [i.similarity for i in items]
+        return gap_ratio_k(similarities, threshold=self.settings.gap_threshold, k_min=min(floor, cap), k_max=cap)
 
     def answer(self, query: Query) -> Answer:
         if not query.question or not query.question.strip():
@@ -196,7 +204,7 @@ class Pipeline:
                     candidates = retriever.similar_cases(
                         image_vector, domains=decision.search_domains(), exclude=exclude
                     )
-                    k_cases = self._choose_k(candidates, self.settings.k_max_cases)
+                    k_cases = self._choose_k(candidates, self.settings.k_max_cases, self.settings.k_min_cases)
                     cases = candidates[: k_cases.k]
         tnm = answer_tnm_question(query.question) if query.use_retrieval else None
         if tnm is not None:
@@ -223,6 +231,11 @@ class Pipeline:
             )
             mode = "staging-rules"
             answered_by = {"name": "staging-rules", "version": "1", "edition": tnm.edition}
+        elif closed and query.image is not None and vote is None and not generator.accepts_images:
+            # Text about other patients cannot say yes or no about this image: only similar cases can.
+            text = INSUFFICIENT_EVIDENCE
+            mode = "case-vote"
+            answered_by = {"name": "case-vote", "version": "1"}
         elif vote is not None:
             n = numbers[vote.case_id]
             text = f'{vote.answer.capitalize()}. The most similar indexed case records "{vote.line}" [{n}].'

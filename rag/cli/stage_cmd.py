@@ -6,17 +6,42 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, cast
 
 import typer
 
+from rag.config import Settings
 from rag.errors import InputError
-from rag.staging import stage_jsonl, stage_report
+from rag.generate import create_generator
+from rag.staging import stage_findings, stage_jsonl, stage_report
+from rag.staging.llm_assistant import ChatBackend, GeneratorExtractionAssistant
+
+CHAT_BACKENDS = ("llama-cpp", "openai")
 
 
 class OutputFormat(StrEnum):
     json = "json"
     text = "text"
+
+
+def _json_object(text: str) -> dict[str, Any] | None:
+    """Structured findings arrive as one JSON object; anything else is report text."""
+    if not text.lstrip().startswith("{"):
+        return None
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"the input looks like JSON but does not parse: {exc.msg} at line {exc.lineno}") from exc
+    if not isinstance(value, dict):
+        raise InputError("structured findings must be a JSON object")
+    return value
+
+
+def _assistant(name: str) -> GeneratorExtractionAssistant:
+    if name not in CHAT_BACKENDS:
+        raise InputError(f"--assist takes one of {sorted(CHAT_BACKENDS)}, not {name!r}")
+    backend = create_generator(name, **Settings().generator_options(name))
+    return GeneratorExtractionAssistant(cast(ChatBackend, backend))
 
 
 def _fail(message: str) -> typer.Exit:
@@ -30,8 +55,11 @@ def stage(
     output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="json or text")] = OutputFormat.json,
     jsonl: Annotated[Path | None, typer.Option("--jsonl", help="batch input, one case per line")] = None,
     out: Annotated[Path | None, typer.Option("--out", help="batch output JSONL (with --jsonl)")] = None,
+    assist: Annotated[
+        str | None, typer.Option("--assist", help="LLM backend that may fill gaps the rules leave: llama-cpp | openai")
+    ] = None,
 ) -> None:
-    """Stage one free-text CT report, or a JSONL batch with --jsonl IN --out OUT."""
+    """Stage one CT report (free text, or a findings JSON object), or a JSONL batch with --jsonl IN --out OUT."""
     try:
         if jsonl is not None:
             if out is None:
@@ -48,7 +76,11 @@ def stage(
             if not path.is_file():
                 raise InputError(f"report file not found: {path}")
             text = path.read_text(encoding="utf-8")
-        result = stage_report(text, edition)
+        structured = _json_object(text)
+        if structured is not None:
+            result = stage_findings(structured, edition)
+        else:
+            result = stage_report(text, edition, assistant=_assistant(assist) if assist else None)
     except InputError as exc:
         raise _fail(str(exc)) from exc
     if output_format is OutputFormat.text:

@@ -44,7 +44,13 @@ class Generation:
 
 
 class Generator(ABC):
-    """A backend that writes an answer; it must only use the numbered sources."""
+    """A backend that writes an answer; it must only use the numbered sources.
+
+    ``accepts_images`` says whether the model sees the query image; only such a model may give a
+    yes/no verdict about the image itself when no similar case answers the question.
+    """
+
+    accepts_images: bool = False
 
     @property
     @abstractmethod

@@ -16,7 +16,7 @@ import hashlib
 import importlib.util
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from rag.errors import InputError, MissingDependencyError
 from rag.generate.base import Generation, GenerationRequest, Generator
@@ -89,14 +89,17 @@ class LlamaCppGenerator(Generator):
         return dict(self._info)
 
     def generate(self, request: GenerationRequest) -> Generation:
-        messages: Any = build_messages(request, self._max_source_chars)
+        return self.chat(build_messages(request, self._max_source_chars), max_tokens=request.max_tokens)
+
+    def chat(self, messages: list[dict[str, str]], *, max_tokens: int) -> Generation:
+        """Raw chat completion, for tasks other than cited answering (e.g. findings extraction)."""
         # One llama.cpp context is not safe to share between threads (the service uses a thread pool).
         with self._lock:
             try:
                 response: Any = self._llm.create_chat_completion(
-                    messages=messages,
+                    messages=cast(Any, messages),
                     temperature=self._temperature,
-                    max_tokens=request.max_tokens,
+                    max_tokens=max_tokens,
                     seed=self._seed,
                 )
             except ValueError as exc:

@@ -50,6 +50,7 @@ class OpenAICompatibleGenerator(Generator):
         self._model = model
         self._timeout = timeout
         self._send_images = send_images
+        self.accepts_images = send_images
         self._seed = seed
         self._max_source_chars = max_source_chars
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
@@ -63,7 +64,7 @@ class OpenAICompatibleGenerator(Generator):
     def close(self) -> None:
         self._client.close()
 
-    def _payload(self, request: GenerationRequest) -> dict[str, Any]:
+    def _messages(self, request: GenerationRequest) -> list[dict[str, Any]]:
         messages: list[dict[str, Any]] = list(build_messages(request, self._max_source_chars))
         if self._send_images and request.image is not None:
             user = messages[-1]
@@ -71,17 +72,22 @@ class OpenAICompatibleGenerator(Generator):
                 "role": "user",
                 "content": [_image_part(request.image), {"type": "text", "text": user["content"]}],
             }
-        return {
+        return messages
+
+    def generate(self, request: GenerationRequest) -> Generation:
+        return self.chat(self._messages(request), max_tokens=request.max_tokens)
+
+    def chat(self, messages: list[dict[str, Any]], *, max_tokens: int) -> Generation:
+        """Raw chat completion, for tasks other than cited answering (e.g. findings extraction)."""
+        payload = {
             "model": self._model,
             "messages": messages,
             "temperature": 0.0,
-            "max_tokens": request.max_tokens,
+            "max_tokens": max_tokens,
             "seed": self._seed,
         }
-
-    def generate(self, request: GenerationRequest) -> Generation:
         try:
-            response = self._client.post(self._url, json=self._payload(request))
+            response = self._client.post(self._url, json=payload)
         except httpx.TimeoutException as exc:
             raise GeneratorServiceError(f"generator at {self._url} did not answer within {self._timeout:g} s") from exc
         except httpx.ConnectError as exc:

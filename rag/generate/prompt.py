@@ -11,9 +11,9 @@ from __future__ import annotations
 import html
 import re
 
+from rag.cite.verify import INSUFFICIENT_EVIDENCE
 from rag.generate.base import GenerationRequest, Source
 
-INSUFFICIENT_EVIDENCE = "INSUFFICIENT EVIDENCE"
 DEFAULT_SOURCE_CHARS = 1200
 
 SYSTEM_PROMPT = (

@@ -39,6 +39,8 @@ def chat_messages(request: GenerationRequest, max_source_chars: int) -> list[dic
 class TransformersGenerator(Generator):
     """Greedy generation with a local image-text-to-text model; CUDA when available, else CPU."""
 
+    accepts_images = True
+
     def __init__(
         self,
         model_dir: Path | str,

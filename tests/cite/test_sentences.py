@@ -72,3 +72,13 @@ def test_marker_formats(text: str, numbers: list[tuple[int, ...]]) -> None:
 
 def test_strip_markers_tidies_spacing() -> None:
     assert strip_markers("It is T2 [1, 2] , probably [3].") == "It is T2, probably."
+
+
+@pytest.mark.unit
+def test_stops_inside_a_double_quote_do_not_end_the_sentence() -> None:
+    text = 'Yes. The case records "Q: Is there an effusion? A: no." [2]. Next one.'
+    assert [span.text for span in split_sentences(text)] == [
+        "Yes.",
+        'The case records "Q: Is there an effusion? A: no." [2].',
+        "Next one.",
+    ]

@@ -78,9 +78,3 @@ def test_no_sources_and_image_hint() -> None:
     request = GenerationRequest(question="q", sources=[], image=Image.new("RGB", (4, 4)))
     user = build_messages(request)[1]["content"]
     assert "(no sources)" in user and "image accompanies" in user
-
-
-def test_abstain_phrase_matches_the_verifier() -> None:
-    from rag.cite.verify import INSUFFICIENT_EVIDENCE as VERIFIER_PHRASE
-
-    assert INSUFFICIENT_EVIDENCE == VERIFIER_PHRASE

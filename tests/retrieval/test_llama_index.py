@@ -41,7 +41,12 @@ def test_example_script_runs(knowledge_pipeline: Pipeline) -> None:
         capture_output=True,
         text=True,
         timeout=300,
-        env={"MEDCITE_INDEX_DIR": env_index, "HF_HUB_OFFLINE": "1", "PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO_ROOT)},
+        env={
+            "MEDCITE_INDEX_DIR": env_index,
+            "HF_HUB_OFFLINE": "1",
+            "PATH": "/usr/bin:/bin",
+            "PYTHONPATH": str(REPO_ROOT),
+        },
     )
     assert result.returncode == 0, result.stderr
     assert "split-pleura-sign" in result.stdout.splitlines()[0]
