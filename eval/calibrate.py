@@ -32,7 +32,12 @@ def calibrate_case_k(
         vector = runtime.image_encoder.encode([load_image(item.image_path).image])
         cases = retriever.similar_cases(vector, domains=None, exclude={item.image_path.stem}, k=k_max)
         for k in losses:
-            vote = vote_closed_answer(item.question, cases[:k], runtime.text_encoder)
+            vote = vote_closed_answer(
+                item.question,
+                cases[:k],
+                runtime.text_encoder,
+                min_question_similarity=pipeline.settings.case_vote_min_question_similarity,
+            )
             losses[k].append(0.0 if vote is not None and vote.answer == item.answer else 1.0)
     data = f"VQA-RAD train closed yes/no questions, n={len(items)} (seed {seed}), same image excluded, from {root}"
     return calibrate_k(losses, alpha=alpha, delta=delta, data=data)

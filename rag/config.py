@@ -50,6 +50,7 @@ class Settings(BaseSettings):
     calibration_file: Path = REPO_ROOT / "indexes" / "k-calibration.json"
     domain_min_confidence: float = 0.6
     closed_case_vote: bool = True
+    case_vote_min_question_similarity: float = 0.6
     max_question_chars: int = 2000
 
     citation_min_lexical: float = 0.6

@@ -220,7 +220,12 @@ class Pipeline:
         vote: CaseVote | None = None
         if closed and cases and self.settings.closed_case_vote:
             with timer.stage("case_vote"):
-                vote = vote_closed_answer(query.question, cases, self.runtime.text_encoder)
+                vote = vote_closed_answer(
+                    query.question,
+                    cases,
+                    self.runtime.text_encoder,
+                    min_question_similarity=self.settings.case_vote_min_question_similarity,
+                )
         generator = self.generator(query.generator)
         numbers = {source.source_id: source.n for source in sources}
         answered_by: dict[str, str] | None = None

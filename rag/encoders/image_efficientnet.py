@@ -68,7 +68,7 @@ class EfficientNetLiteEncoder(ImageEncoder):
         self._model = _build_model(weights).to(self._device, memory_format=torch.channels_last)
         self._mean = torch.tensor(INPUT_MEAN, device=self._device).view(1, 3, 1, 1)
         self._std = torch.tensor(INPUT_STD, device=self._device).view(1, 3, 1, 1)
-        version = f"{metadata.version('efficientnet-lite-pytorch')}+sha256:{file_sha256(weights)[:12]}"
+        version = f"{metadata.version('efficientnet-lite-pytorch')}+sha256:{file_sha256(weights)[:12]}+input:tf-scaling"
         self._info = EncoderInfo(name=MODEL_NAME, dim=FEATURE_DIM, version=version)
 
     @property

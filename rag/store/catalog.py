@@ -25,10 +25,12 @@ from rag import __version__
 from rag.encoders.base import EncoderInfo
 from rag.errors import IndexMismatchError, InputError, NotFoundError
 from rag.store.collection import VectorCollection
+from rag.store.fsio import fsync_path
 
 MANIFEST = "manifest.json"
 CURRENT = "CURRENT"
 FORMAT_VERSION = 1
+STALE_BUILD_SECONDS = 6 * 3600
 KINDS = ("passage", "report", "case_image", "case_text")
 
 
@@ -36,14 +38,6 @@ def collection_name(kind: str, domain: str) -> str:
     if kind not in KINDS:
         raise InputError(f"unknown collection kind {kind!r}; expected one of {KINDS}")
     return f"{kind}__{domain.replace(':', '-').replace('/', '-')}"
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _write_json(path: Path, payload: Any) -> None:
@@ -171,10 +165,10 @@ def save_catalog(catalog: Catalog, root: Path, *, keep_versions: int = 2) -> Pat
         for name, collection in catalog.collections.items():
             collection.save(staging / name)
         _write_json(staging / MANIFEST, catalog.manifest())
-        _fsync_dir(staging)
+        fsync_path(staging)
         final = root / catalog.version
         os.rename(staging, final)
-        _fsync_dir(root)
+        fsync_path(root)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -183,14 +177,16 @@ def save_catalog(catalog: Catalog, root: Path, *, keep_versions: int = 2) -> Pat
     with pointer_tmp.open("rb") as handle:
         os.fsync(handle.fileno())
     os.replace(pointer_tmp, root / CURRENT)
-    _fsync_dir(root)
+    fsync_path(root)
     _prune(root, keep_versions)
     return final
 
 
 def _prune(root: Path, keep: int) -> None:
+    """Drop old versions; a temporary directory is removed only once it is clearly an abandoned build."""
     versions = sorted(p for p in root.iterdir() if p.is_dir() and p.name.startswith("v-"))
     for old in versions[:-keep]:
         shutil.rmtree(old)
     for leftover in root.glob(".tmp-*"):
-        shutil.rmtree(leftover)
+        if time.time() - leftover.stat().st_mtime > STALE_BUILD_SECONDS:
+            shutil.rmtree(leftover)

@@ -34,6 +34,7 @@ from rag.store.backend import (
     trained_nlist,
 )
 from rag.store.filters import FilterValue, MetadataIndex, normalise_filters
+from rag.store.fsio import fsync_path
 from rag.types import Hit
 
 FORMAT_VERSION = 1
@@ -91,14 +92,6 @@ def _json_metadata(item_id: str, metadata: Any) -> dict[str, Any]:
     except (TypeError, ValueError) as exc:
         raise InputError(f"metadata for id {item_id!r} is not JSON-serialisable: {exc}") from exc
     return normalised
-
-
-def _fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _write_bytes(path: Path, data: bytes) -> None:
@@ -445,7 +438,7 @@ class VectorCollection:
             self._sync_index()
             assert self._index is not None
             faiss.write_index(self._index, str(directory / INDEX_FILE))
-            _fsync_file(directory / INDEX_FILE)
+            fsync_path(directory / INDEX_FILE)
             with open(directory / VECTORS_FILE, "wb") as handle:
                 np.save(handle, self._vectors[: self._count], allow_pickle=False)
                 handle.flush()

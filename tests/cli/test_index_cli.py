@@ -122,3 +122,46 @@ def test_corrupt_query_image_is_rejected(built: tuple[dict[str, str], Path], tmp
     bad.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 20)
     result = medcite(env, "search", "--image", str(bad), check=False)
     assert result.returncode == 2 and "scan.png" in result.stderr
+
+
+def test_ask_image_question_answered_from_the_similar_case_with_a_verbatim_quote(
+    built: tuple[dict[str, str], Path],
+) -> None:
+    env, cases = built
+    image = cases / "images" / "synpic29265.jpg"
+    result = medcite(env, "ask", "--image", str(image), "Is there evidence of a pneumothorax?", "--json")
+    answer = json.loads(result.stdout)
+    assert answer["preliminary"] is True and answer["mode"] == "case-vote"
+    assert answer["closed_answer"] == "no"
+    case_text = {c["id"]: c["text"] for c in answer["evidence"]["cases"]}
+    citation = answer["citations"][0]
+    assert citation["source_id"] == "synpic29265"
+    assert citation["quote"] in case_text["synpic29265"]
+    assert answer["domain"]["signal"] == "image-neighbours"
+    assert set(answer["versions"]) == {"generator", "encoders", "index", "medcite"}
+
+
+def test_ask_with_the_same_image_excluded_never_uses_it(built: tuple[dict[str, str], Path]) -> None:
+    env, cases = built
+    image = cases / "images" / "synpic29265.jpg"
+    args = ["ask", "--image", str(image), "Is there evidence of a pneumothorax?", "--exclude-same-image", "--json"]
+    answer = json.loads(medcite(env, *args).stdout)
+    assert answer["k"]["leakage_filter"] == ["synpic29265"]
+    assert "synpic29265" not in {c["id"] for c in answer["evidence"]["cases"]}
+    assert "synpic29265" not in {c["source_id"] for c in answer["citations"]}
+
+
+def test_ask_with_a_dicom_routes_by_its_header(built: tuple[dict[str, str], Path], tmp_path: Path) -> None:
+    import numpy as np
+
+    from tests.imaging.conftest import build_dicom
+
+    env, _ = built
+    pixels = (np.indices((64, 64)).sum(axis=0) * 30).astype(np.uint16)
+    dicom = tmp_path / "study.dcm"
+    dicom.write_bytes(build_dicom(pixels, attributes={"BodyPartExamined": "HEAD", "Modality": "MR"}))
+    answer = json.loads(medcite(env, "ask", "--image", str(dicom), "Is the lesion enhancing?", "--json").stdout)
+    assert answer["domain"]["signal"] == "dicom" and answer["domain"]["domain"] == "radiology:head"
+    assert answer["domain"]["modality"] == "MRI"
+    assert "Doe" not in json.dumps(answer) and "MRN-0042" not in json.dumps(answer)
+    assert all(c["domain"] == "radiology:head" for c in answer["evidence"]["cases"])

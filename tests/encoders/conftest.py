@@ -7,15 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import shared_datasets
+
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 
-VQA_RAD_IMAGES = Path("/work/shared/datasets/vqa-rad/images")
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "unit: fast test without model weights")
-    config.addinivalue_line("markers", "integration: loads real packaged weights or data sets")
+VQA_RAD_IMAGES = shared_datasets() / "vqa-rad" / "images"
 
 
 @pytest.fixture(scope="session")

@@ -1,13 +1,10 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any, ClassVar
 
 import httpx
@@ -122,53 +119,6 @@ def test_timeout_and_malformed_reply(stub: tuple[str, type[_StubHandler]], two_s
     handler.delay = 1.0
     with pytest.raises(GeneratorServiceError, match=r"did not answer within 0\.2 s"):
         OpenAICompatibleGenerator(url, "m", timeout=0.2).generate(_request(two_sources))
-
-
-@pytest.fixture(scope="module")
-def llama_server(smollm2_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """llama-cpp-python's own OpenAI-compatible server on loopback, stopped on teardown."""
-    pytest.importorskip("llama_cpp")
-    pytest.importorskip("sse_starlette", reason="needs llama-cpp-python[server]")
-    pytest.importorskip("starlette_context", reason="needs llama-cpp-python[server]")
-    port = free_port()
-    log = tmp_path_factory.mktemp("llama-server") / "server.log"
-    command = [
-        sys.executable,
-        "-m",
-        "llama_cpp.server",
-        "--model",
-        str(smollm2_path),
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--n_ctx",
-        "2048",
-    ]
-    with log.open("wb") as log_file:
-        process = subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT)
-    base_url = f"http://127.0.0.1:{port}/v1"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"llama-cpp server exited with {process.returncode}:\n{log.read_text()[-2000:]}")
-            try:
-                if httpx.get(base_url + "/models", timeout=2).is_success:
-                    break
-            except httpx.TransportError:
-                pass  # not listening yet; the loop retries until the deadline
-            if time.monotonic() > deadline:
-                pytest.fail(f"llama-cpp server did not start in 90 s:\n{log.read_text()[-2000:]}")
-            time.sleep(0.5)
-        yield base_url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.mark.integration

@@ -12,10 +12,7 @@ import pytest
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian, generate_uid
 
-
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "unit: fast test without model weights")
-    config.addinivalue_line("markers", "integration: loads real packaged weights or data sets")
+from tests.conftest import shared_datasets
 
 
 def build_dicom(
@@ -53,7 +50,7 @@ def make_dicom() -> Callable[..., bytes]:
     return build_dicom
 
 
-VQA_RAD_IMAGES = Path("/work/shared/datasets/vqa-rad/images")
+VQA_RAD_IMAGES = shared_datasets() / "vqa-rad" / "images"
 
 
 @pytest.fixture
