@@ -98,7 +98,11 @@ def run_vqa_eval(
         for line in out.read_text(encoding="utf-8").splitlines():
             row = json.loads(line)
             done[(row["run"], row["qid"])] = row["predicted"]
+    unknown = sorted(set(runs) - set(RUNS))
+    if unknown:
+        raise InputError(f"unknown run(s) {unknown}; choose from {sorted(RUNS)}")
     scores = {name: RunScore(name) for name in runs}
+    fallback = {name: RunScore(f"{name}+majority_fallback") for name in runs if RUNS[name]["use_retrieval"]}
     majority = RunScore("majority_baseline")
     handle = out.open("a", encoding="utf-8") if out is not None else None
     try:
@@ -129,6 +133,8 @@ def run_vqa_eval(
                         )
                         handle.flush()
                 scores[name].add(done[key], item.answer)
+                if name in fallback:
+                    fallback[name].add(done[key] or baseline, item.answer)
             if progress is not None:
                 progress(index, len(test))
     finally:
@@ -138,6 +144,10 @@ def run_vqa_eval(
         "dataset": str(root),
         "questions": len(test),
         "majority_answer": baseline,
-        "results": [majority.as_dict(), *(score.as_dict() for score in scores.values())],
+        "results": [
+            majority.as_dict(),
+            *(score.as_dict() for score in scores.values()),
+            *(score.as_dict() for score in fallback.values()),
+        ],
         "generator": generator or pipeline.settings.generator,
     }

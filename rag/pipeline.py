@@ -243,7 +243,8 @@ class Pipeline:
             answered_by = {"name": "case-vote", "version": "1"}
         elif vote is not None:
             n = numbers[vote.case_id]
-            text = f'{vote.answer.capitalize()}. The most similar indexed case records "{vote.line}" [{n}].'
+            # The verbatim Q/A line of the best supporting case is the whole claim, so it verifies as a quote.
+            text = f'{vote.answer.capitalize()}. "{vote.line}" [{n}]'
             mode = "case-vote"
             answered_by = {"name": "case-vote", "version": "1"}
         else:

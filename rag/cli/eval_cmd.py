@@ -21,23 +21,26 @@ def vqa(
     cases: Annotated[Path | None, typer.Option(help="VQA-RAD folder (default: the shared dataset).")] = None,
     generator: Annotated[str | None, typer.Option(help="Generator backend for the generated runs.")] = None,
     limit: Annotated[int | None, typer.Option(help="Only the first N test questions.")] = None,
+    run: Annotated[list[str] | None, typer.Option(help="Only these runs (repeatable); default all.")] = None,
     out: Annotated[Path | None, typer.Option(help="Per-question JSONL; a rerun resumes from it.")] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Closed questions of the VQA-RAD test split: RAG (same image allowed/excluded), no RAG, majority."""
-    from eval.vqa import run_vqa_eval
+    from eval.vqa import RUNS, run_vqa_eval
 
     settings = Settings()
     pipeline = Pipeline(Runtime(settings))
-    summary = run_vqa_eval(pipeline, cases or settings.default_cases(), generator=generator, limit=limit, out=out)
+    summary = run_vqa_eval(
+        pipeline, cases or settings.default_cases(), generator=generator, runs=run or tuple(RUNS), limit=limit, out=out
+    )
     if json_output:
         print_json(summary)
         return
     typer.echo(f"VQA-RAD closed yes/no test questions: {summary['questions']}  generator: {summary['generator']}")
-    typer.echo(f"{'run':<26} {'accuracy':>9} {'abstain':>8} {'acc|answered':>13}")
+    typer.echo(f"{'run':<42} {'accuracy':>9} {'abstain':>8} {'acc|answered':>13}")
     for row in summary["results"]:
         accuracy, abstained, answered = row["accuracy"], row["abstention_rate"], row["accuracy_when_answered"]
-        typer.echo(f"{row['run']:<26} {accuracy:>9.3f} {abstained:>8.3f} {answered:>13.3f}")
+        typer.echo(f"{row['run']:<42} {accuracy:>9.3f} {abstained:>8.3f} {answered:>13.3f}")
 
 
 @eval_app.command("calibrate-k")
