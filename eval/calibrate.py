@@ -1,9 +1,9 @@
 """RULE-style calibration of how many similar cases to use for closed questions.
 
 For each calibration question (VQA-RAD train split, the asked-about image's own case excluded)
-the similar-case vote is run with the top-k cases for every k; a wrong answer or no answer
-counts as a factuality loss. :func:`rag.retrieve.adaptive_k.calibrate_k` then picks the
-smallest k whose risk bound is at most alpha.
+the similar-case vote is run with the top-k cases for every k; a wrong yes/no counts as a
+factuality loss (an abstention is not an error, it lowers coverage). :func:`rag.retrieve.adaptive_k.calibrate_k`
+then picks, among the k whose risk bound is at most alpha, the one that answers most questions.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ def calibrate_case_k(
     random.Random(seed).shuffle(items)
     items = items[:n]
     losses: dict[int, list[float]] = {k: [] for k in range(1, k_max + 1)}
+    answered: dict[int, int] = dict.fromkeys(losses, 0)
     for item in items:
         vector = runtime.image_encoder.encode([load_image(item.image_path).image])
         cases = retriever.similar_cases(vector, domains=None, exclude={item.image_path.stem}, k=k_max)
@@ -38,6 +39,8 @@ def calibrate_case_k(
                 runtime.text_encoder,
                 min_question_similarity=pipeline.settings.case_vote_min_question_similarity,
             )
-            losses[k].append(0.0 if vote is not None and vote.answer == item.answer else 1.0)
+            answered[k] += vote is not None
+            losses[k].append(1.0 if vote is not None and vote.answer != item.answer else 0.0)
     data = f"VQA-RAD train closed yes/no questions, n={len(items)} (seed {seed}), same image excluded, from {root}"
-    return calibrate_k(losses, alpha=alpha, delta=delta, data=data)
+    coverage = {k: count / len(items) for k, count in answered.items()}
+    return calibrate_k(losses, alpha=alpha, delta=delta, data=data, coverage=coverage)

@@ -236,7 +236,9 @@ class Pipeline:
             )
             mode = "staging-rules"
             answered_by = {"name": "staging-rules", "version": "1", "edition": tnm.edition}
-        elif closed and query.image is not None and vote is None and not generator.accepts_images:
+        elif (
+            closed and query.use_retrieval and query.image is not None and vote is None and not generator.accepts_images
+        ):
             # Text about other patients cannot say yes or no about this image: only similar cases can.
             text = INSUFFICIENT_EVIDENCE
             mode = "case-vote"

@@ -46,7 +46,7 @@ def vqa(
 @eval_app.command("calibrate-k")
 @handle_errors
 def calibrate(
-    alpha: Annotated[float, typer.Option(help="Risk level to control (fraction of non-factual answers).")] = 0.35,
+    alpha: Annotated[float, typer.Option(help="Risk level to control (fraction of wrong answers).")] = 0.2,
     delta: Annotated[float, typer.Option(help="Allowed probability that the bound fails.")] = 0.1,
     n: Annotated[int, typer.Option(help="Calibration questions drawn from the train split.")] = 300,
     cases: Annotated[Path | None, typer.Option(help="VQA-RAD folder (default: the shared dataset).")] = None,
@@ -64,6 +64,7 @@ def calibrate(
             **calibration.choice().as_dict(),
             "risks": calibration.risks,
             "upper_bounds": calibration.upper_bounds,
+            "coverage": calibration.coverage,
             "saved_to": str(settings.calibration_file),
         }
     )

@@ -61,6 +61,7 @@ class Calibration:
     k: int
     controlled: bool
     data: str
+    coverage: dict[int, float]
 
     def choice(self) -> KChoice:
         return KChoice(
@@ -73,6 +74,7 @@ class Calibration:
                 "controlled": self.controlled,
                 "data": self.data,
                 "risk_upper_bound": self.upper_bounds[self.k],
+                "coverage": self.coverage[self.k],
             },
         )
 
@@ -96,14 +98,23 @@ class Calibration:
             controlled=raw["controlled"],
             risks={int(k): v for k, v in raw["risks"].items()},
             upper_bounds={int(k): v for k, v in raw["upper_bounds"].items()},
+            coverage={int(k): v for k, v in raw["coverage"].items()},
         )
 
 
-def calibrate_k(losses: Mapping[int, Sequence[float]], *, alpha: float, delta: float = 0.1, data: str) -> Calibration:
+def calibrate_k(
+    losses: Mapping[int, Sequence[float]],
+    *,
+    alpha: float,
+    delta: float = 0.1,
+    data: str,
+    coverage: Mapping[int, float] | None = None,
+) -> Calibration:
     """``losses[k][i]`` is 1 when the answer to calibration item i with k sources was not factual.
 
-    The smallest k whose Hoeffding bound is <= alpha wins; if none qualifies, the k with the
-    lowest bound is chosen and the calibration says the level is not controlled.
+    Among the k whose Hoeffding bound is <= alpha, the one answering most items wins (``coverage``,
+    the share of items answered rather than abstained; without it the smallest k). If no k
+    qualifies, the k with the lowest bound is chosen and the calibration says so.
     """
     if not losses:
         raise InputError("calibration needs losses for at least one k")
@@ -113,6 +124,10 @@ def calibrate_k(losses: Mapping[int, Sequence[float]], *, alpha: float, delta: f
     n = sizes.pop()
     risks = {k: sum(v) / n for k, v in sorted(losses.items())}
     bounds = {k: hoeffding_upper_bound(r, n, delta) for k, r in risks.items()}
+    answered = dict(coverage) if coverage is not None else {k: 0.0 for k in risks}
     controlled = [k for k, b in bounds.items() if b <= alpha]
-    k = min(controlled) if controlled else min(bounds, key=lambda key: (bounds[key], key))
-    return Calibration(alpha, delta, n, risks, bounds, k, bool(controlled), data)
+    if controlled:
+        k = max(controlled, key=lambda key: (answered[key], -key))
+    else:
+        k = min(bounds, key=lambda key: (bounds[key], key))
+    return Calibration(alpha, delta, n, risks, bounds, k, bool(controlled), data, answered)

@@ -165,3 +165,20 @@ def test_ask_with_a_dicom_routes_by_its_header(built: tuple[dict[str, str], Path
     assert answer["domain"]["modality"] == "MRI"
     assert "Doe" not in json.dumps(answer) and "MRN-0042" not in json.dumps(answer)
     assert all(c["domain"] == "radiology:head" for c in answer["evidence"]["cases"])
+
+
+def test_eval_vqa_scores_runs_and_resumes(built: tuple[dict[str, str], Path], tmp_path: Path) -> None:
+    env, cases = built
+    rows = tmp_path / "rows.jsonl"
+    args = ["eval", "vqa", "--cases", str(cases), "--limit", "3", "--out", str(rows), "--json"]
+    summary = json.loads(medcite(env, *args).stdout)
+    runs = {row["run"]: row for row in summary["results"]}
+    assert summary["questions"] == 3
+    assert set(runs) >= {"majority_baseline", "rag_same_image_allowed", "rag_same_image_excluded", "no_rag"}
+    assert all(0.0 <= row["accuracy"] <= 1.0 and row["n"] == 3 for row in runs.values())
+    assert runs["no_rag"]["abstention_rate"] == 1.0
+    written = rows.read_text().splitlines()
+    assert len(written) == 9
+    again = json.loads(medcite(env, *args).stdout)
+    assert again["results"] == summary["results"]
+    assert len(rows.read_text().splitlines()) == 9

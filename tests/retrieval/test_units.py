@@ -59,6 +59,8 @@ def test_calibration_picks_smallest_controlled_k(tmp_path) -> None:
     assert Calibration.load(tmp_path / "k.json") == calibration
     with pytest.raises(InputError):
         calibrate_k({1: [1.0], 2: [1.0, 0.0]}, alpha=0.1, data="bad")
+    widest = calibrate_k(losses, alpha=0.3, data="synthetic", coverage={1: 0.9, 2: 0.5, 3: 0.95})
+    assert widest.k == 3 and widest.choice().detail["coverage"] == 0.95
 
 
 @pytest.mark.parametrize(
