@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageEnhance, ImageOps
 
-from rag.build import IndexBuilder, new_catalog
+from rag.build import IndexBuilder, chunking_params, new_catalog
 from rag.config import Settings
 from rag.encoders.base import l2_normalise
 from rag.imaging.load import load_image
@@ -56,7 +56,9 @@ def main() -> None:
     rng = random.Random(args.seed)
     with tempfile.TemporaryDirectory() as tmp:
         runtime = Runtime(Settings(index_dir=Path(tmp)))
-        catalog = new_catalog(runtime.text_encoder.info, runtime.image_encoder.info, {}, runtime.collection_options())
+        catalog = new_catalog(
+            runtime.text_encoder.info, runtime.image_encoder.info, chunking_params(1500), runtime.collection_options()
+        )
         builder = IndexBuilder(catalog, runtime.text_encoder, lambda: runtime.image_encoder)
         started = time.perf_counter()
         builder.add_cases(args.cases)

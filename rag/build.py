@@ -51,6 +51,24 @@ class BuildReport:
         }
 
 
+INDEXING_RULES = "2"
+
+
+def chunking_params(max_chars: int) -> dict[str, Any]:
+    """Recorded in the manifest; an index chunked by other rules must be rebuilt, not patched."""
+    return {"max_chars": max_chars, "splitter": "markdown-sections", "rules": INDEXING_RULES}
+
+
+BIBLIOGRAPHY_HEADINGS = {"sources", "references", "bibliography", "reference list"}
+
+
+def is_bibliography(chunk: Chunk) -> bool:
+    """Reference lists match every query on author and journal words and answer none: not indexed."""
+    leaf = chunk.section.split(" > ")[-1].strip().lower()
+    parent = chunk.section.split(" > ")[-2].strip().lower() if " > " in chunk.section else ""
+    return leaf in BIBLIOGRAPHY_HEADINGS or parent in BIBLIOGRAPHY_HEADINGS
+
+
 def passage_embedding_text(chunk: Chunk) -> str:
     """Title and section path go into the vector too: headings carry most of a passage's topic."""
     return f"{chunk.title}. {chunk.section}. {chunk.text}"
@@ -136,6 +154,8 @@ class IndexBuilder:
     def _add_chunks(self, kind: str, chunks: list[Chunk], default_domain: str) -> dict[str, list[str]]:
         fresh: list[Chunk] = []
         for chunk in chunks:
+            if is_bibliography(chunk):
+                continue
             owner = self._known_hashes.get(chunk.content_hash)
             if owner is not None and owner != chunk.chunk_id:
                 self.report.duplicates.append(f"{chunk.chunk_id} repeats {owner}")

@@ -152,8 +152,9 @@ class Pipeline:
     def calibration(self) -> Calibration:
         return Calibration.load(self.settings.calibration_file)
 
-    def _choose_k(self, items: list[EvidenceItem], cap: int, floor: int = 1) -> KChoice:
-        if self.settings.adaptive_k == "calibrated":
+    def _choose_k(self, items: list[EvidenceItem], cap: int, floor: int = 1, calibrated: bool = False) -> KChoice:
+        """The calibration measures similar-case votes, so it sets the number of cases; passages use the gap ratio."""
+        if calibrated and self.settings.adaptive_k == "calibrated":
             choice = self.calibration.choice()
             return KChoice(min(choice.k, len(items)), choice.method, choice.detail)
         if self.settings.adaptive_k == "fixed":
@@ -204,7 +205,9 @@ class Pipeline:
                     candidates = retriever.similar_cases(
                         image_vector, domains=decision.search_domains(), exclude=exclude
                     )
-                    k_cases = self._choose_k(candidates, self.settings.k_max_cases, self.settings.k_min_cases)
+                    k_cases = self._choose_k(
+                        candidates, self.settings.k_max_cases, self.settings.k_min_cases, calibrated=True
+                    )
                     cases = candidates[: k_cases.k]
         tnm = answer_tnm_question(query.question) if query.use_retrieval else None
         if tnm is not None:
@@ -230,9 +233,12 @@ class Pipeline:
         numbers = {source.source_id: source.n for source in sources}
         answered_by: dict[str, str] | None = None
         if tnm is not None and all(source_id in numbers for source_id, _ in tnm.quotes):
+            first, *rest = tnm.quotes
             text = " ".join(
-                f'{tnm.value} ({tnm.edition}th edition): "{quote}" [{numbers[source_id]}].'
-                for source_id, quote in tnm.quotes
+                [
+                    f'{tnm.value} ({tnm.edition}th edition): "{first[1]}" [{numbers[first[0]]}].',
+                    *(f'"{quote}" [{numbers[source_id]}].' for source_id, quote in rest),
+                ]
             )
             mode = "staging-rules"
             answered_by = {"name": "staging-rules", "version": "1", "edition": tnm.edition}

@@ -7,23 +7,31 @@ from typing import Annotated
 
 import typer
 
-from rag.build import IndexBuilder, new_catalog
+from rag.build import IndexBuilder, chunking_params, new_catalog
 from rag.cli.common import handle_errors, print_json
 from rag.config import Settings
+from rag.errors import IndexMismatchError
 from rag.runtime import Runtime
 from rag.store.catalog import Catalog, current_version_dir, load_catalog, save_catalog
 
 index_app = typer.Typer(help="Build and inspect the FAISS indexes under indexes/.", no_args_is_help=True)
 
 
-def _open_or_new(runtime: Runtime, with_images: bool) -> Catalog:
+def _open_or_new(runtime: Runtime, *, with_images: bool, fresh: bool) -> Catalog:
+    """The served catalog to update, or a new one; chunking rules must match to update in place."""
     settings = runtime.settings
-    if current_version_dir(settings.index_dir) is not None:
-        return load_catalog(
+    chunking = chunking_params(settings.chunk_max_chars)
+    if not fresh and current_version_dir(settings.index_dir) is not None:
+        catalog = load_catalog(
             settings.index_dir, use_gpu=settings.use_gpu, collection_options=runtime.collection_options()
         )
+        if catalog.chunking != chunking:
+            raise IndexMismatchError(
+                f"the index was chunked with {catalog.chunking}, this build uses {chunking}; "
+                "rebuild everything with `medcite index build --fresh ...`"
+            )
+        return catalog
     image_info = runtime.image_encoder.info if with_images else None
-    chunking = {"max_chars": settings.chunk_max_chars, "splitter": "markdown-sections"}
     return new_catalog(runtime.text_encoder.info, image_info, chunking, runtime.collection_options())
 
 
@@ -58,12 +66,7 @@ def build(
         ):
             if path.exists():
                 bucket.append(path)
-    if fresh:
-        chunking = {"max_chars": settings.chunk_max_chars, "splitter": "markdown-sections"}
-        image_info = runtime.image_encoder.info if case_dirs else None
-        catalog = new_catalog(runtime.text_encoder.info, image_info, chunking, runtime.collection_options())
-    else:
-        catalog = _open_or_new(runtime, with_images=bool(case_dirs))
+    catalog = _open_or_new(runtime, with_images=bool(case_dirs), fresh=fresh)
     builder = IndexBuilder(
         catalog,
         runtime.text_encoder,

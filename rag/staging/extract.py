@@ -39,7 +39,9 @@ _LOBES: tuple[tuple[re.Pattern[str], Lobe], ...] = (
     (re.compile(r"\bleft\s+lower\s+lobe\b|\bLLL\b|\bleft\s+base\b", _I), "LLL"),
 )
 _SIDE_WORD = re.compile(
-    r"\b(right|left)\s+(?:lung|hil(?:um|ar)|perihilar|hemithorax|apex|pancoast|superior\s+sulcus)", _I
+    r"\b(right|left)\s+(?:lung|hil(?:um|ar)|perihilar|hemithorax|apex|pancoast|superior\s+sulcus|"
+    r"main(?:stem)?[- ]?bronch\w*|(?:upper|lower)\s+lobe\s+bronch\w*|bronch\w*)",
+    _I,
 )
 
 _PRIMARY_NOUN = re.compile(
@@ -57,7 +59,7 @@ _NOT_PRIMARY = re.compile(
 )
 _THORACIC_PLACE = re.compile(
     r"\blobe\b|\b(?:RUL|RML|RLL|LUL|LLL)\b|\blung\b|\bhil(?:um|ar)\b|perihilar|\bapex\b|apical|lingul|"
-    r"superior\s+sulcus|pancoast|pulmonary|endobronchial",
+    r"superior\s+sulcus|pancoast|pulmonary|endobronchial|main(?:stem)?[- ]?bronch\w*",
     _I,
 )
 _SOLID_COMPONENT = re.compile(
@@ -162,6 +164,14 @@ _STRUCTURE_ADJECTIVE: dict[str, tuple[str, TLevel]] = {
 }
 _SUPERIOR_SULCUS = re.compile(r"superior\s+sulcus\s+tumou?r|pancoast\s+tumou?r", _I)
 _MAIN_BRONCHUS = re.compile(r"\b(?:right|left)?\s*main(?:stem)?[- ]?bronch\w*", _I)
+# A tumour that lies in the main bronchus involves it: "tumour in the left main bronchus", "right main bronchus mass".
+_TUMOUR_NOUN = r"(?:mass|tumou?r|carcinoma|neoplasm|lesion)"
+_IN_MAIN_BRONCHUS = re.compile(
+    rf"\b{_TUMOUR_NOUN}\b\s+(?:(?:is\s+)?(?:located|centred|centered|arising|situated|seated|lying)\s+)?"
+    r"(?:in|within|inside|from)\s+the\s+(?:right\s+|left\s+)?main(?:stem)?[- ]?bronch\w*"
+    rf"|\bmain(?:stem)?[- ]?bronch\w*\s+(?:endobronchial\s+)?{_TUMOUR_NOUN}\b",
+    _I,
+)
 _ATELECTASIS = re.compile(
     r"atelecta\w*|collapse|(?:post-?)?obstructive\s+(?:pneumonitis|consolidation|changes)|obstructive\s+pneumonia", _I
 )
@@ -211,6 +221,10 @@ _NODE_PLACES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(_SIDE_BEFORE + r"(?:peribronchial|intrapulmonary|lobar|segmental)", _I), "peribronchial"),
     (re.compile(_SIDE_BEFORE + r"(?:supraclavicular|scalene|low\s+cervical|sternal\s+notch)", _I), "supraclavicular"),
     (re.compile(_SIDE_BEFORE + r"mediastinal", _I), "mediastinal"),
+)
+# "below 10 mm", "< 1 cm": the size is a limit the nodes stay under, not a node's measurement.
+_UPPER_BOUND = re.compile(
+    r"(?:\b(?:below|under|beneath|less\s+than|smaller\s+than|not\s+exceeding|not\s+more\s+than)|<|≤|<=)\s*$", _I
 )
 _NON_REGIONAL_NODE = re.compile(
     r"axillary|retroperitoneal|abdominal|inguinal|parasternal|internal\s+mammary|porta\s+hepatis|mesenteric", _I
@@ -450,6 +464,11 @@ class _Extraction:
         histology = next((label for pattern, label in _HISTOLOGY if pattern.search(self.report)), None)
         carina = _CARINA_DISTANCE.search(self.report)
         invasions, main_bronchus = self._invasions()
+        main_bronchus = main_bronchus or any(
+            polarity_at(text, match.start()) == "positive"
+            for text in {sentence, size_sentence or sentence}
+            for match in _IN_MAIN_BRONCHUS.finditer(text)
+        )
         sulcus = _SUPERIOR_SULCUS.search(self.report)
         if sulcus and not any(i.structure == "chest wall" for i in invasions):
             invasions.append(Invasion(structure="chest wall", level="T3", evidence=sulcus.group(0)))
@@ -646,7 +665,8 @@ def _nodule_location(text: str, side: Side | None, lobe: Lobe | None) -> NoduleL
 
 
 def _enlarged_by_size(text: str) -> bool:
-    dims = [dims for _, _, dims in _sizes(text)]
+    """A measured node of 10 mm or more; a size stated as a limit ("below 10 mm") is not a measurement."""
+    dims = [dims for start, _, dims in _sizes(text) if not _UPPER_BOUND.search(text[:start])]
     return bool(dims) and min(dims[0]) >= 10
 
 

@@ -157,7 +157,9 @@ def load_catalog(
 def save_catalog(catalog: Catalog, root: Path, *, keep_versions: int = 2) -> Path:
     """Write a new version beside the old ones, then switch ``CURRENT`` to it atomically."""
     root.mkdir(parents=True, exist_ok=True)
-    catalog.version = f"v-{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}-{uuid.uuid4().hex[:6]}"
+    now = time.time()
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now)) + f"{int(now % 1 * 1e6):06d}"
+    catalog.version = f"v-{stamp}-{uuid.uuid4().hex[:6]}"
     catalog.built_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     staging = root / f".tmp-{catalog.version}"
     staging.mkdir()
@@ -178,15 +180,16 @@ def save_catalog(catalog: Catalog, root: Path, *, keep_versions: int = 2) -> Pat
         os.fsync(handle.fileno())
     os.replace(pointer_tmp, root / CURRENT)
     fsync_path(root)
-    _prune(root, keep_versions)
+    _prune(root, keep_versions, serving=final.name)
     return final
 
 
-def _prune(root: Path, keep: int) -> None:
+def _prune(root: Path, keep: int, serving: str) -> None:
     """Drop old versions; a temporary directory is removed only once it is clearly an abandoned build."""
     versions = sorted(p for p in root.iterdir() if p.is_dir() and p.name.startswith("v-"))
     for old in versions[:-keep]:
-        shutil.rmtree(old)
+        if old.name != serving:
+            shutil.rmtree(old)
     for leftover in root.glob(".tmp-*"):
         if time.time() - leftover.stat().st_mtime > STALE_BUILD_SECONDS:
             shutil.rmtree(leftover)

@@ -118,3 +118,14 @@ def test_crash_mid_write_leaves_previous_version_serving(tmp_path: Path, monkeyp
 def test_missing_index_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(NotFoundError, match="medcite index build"):
         load_catalog(tmp_path / "nothing")
+
+
+def test_reference_lists_are_not_indexed(tmp_path: Path) -> None:
+    doc = tmp_path / "guide.md"
+    doc.write_text(
+        "# Guide\n## Effusion\nFluid in the pleural space.\n## References\n1. Light RW. Ann Intern Med 1972.\n"
+    )
+    builder = _builder(tmp_path / "indexes")
+    builder.add_documents([doc])
+    ids = {i for _, c in builder.catalog.of_kind("passage") for i in c.ids()}
+    assert ids == {"guide#guide/effusion"}
