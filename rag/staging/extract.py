@@ -23,7 +23,7 @@ from rag.staging.findings import (
     TLevel,
     Tumour,
 )
-from rag.staging.text import clauses, polarity, polarity_at, sentences
+from rag.staging.text import Clause, clauses, polarity, polarity_at, sentences
 
 _I = re.IGNORECASE
 _NUM = r"\d+(?:\.\d+)?"
@@ -162,6 +162,16 @@ _STRUCTURE_ADJECTIVE: dict[str, tuple[str, TLevel]] = {
     "aortic": ("great vessels", "T4"),
     "cardiac": ("heart", "T4"),
 }
+_INVASION_NOUN = re.compile(r"\b(?:invasion|involvement|infiltration|extension)\b", _I)
+# The subject of an invasion word: a metastasis (its structures are M sites, not T) or the primary tumour.
+_METASTATIC_SUBJECT = re.compile(
+    r"metasta\w*|\bdeposits?\b|\bsecondar(?:y|ies)\b|\b(?:lytic|sclerotic|blastic|osseous|bones?|skeletal|"
+    r"hepatic|liver|adrenals?|brain)\b",
+    _I,
+)
+_PRIMARY_SUBJECT = re.compile(
+    r"\b(?:mass|tumou?r|carcinoma|neoplasm|malignancy|adenocarcinoma|nodule|primary)\b(?!\s+(?:cells?|deposits?))", _I
+)
 _SUPERIOR_SULCUS = re.compile(r"superior\s+sulcus\s+tumou?r|pancoast\s+tumou?r", _I)
 _MAIN_BRONCHUS = re.compile(r"\b(?:right|left)?\s*main(?:stem)?[- ]?bronch\w*", _I)
 # A tumour that lies in the main bronchus involves it: "tumour in the left main bronchus", "right main bronchus mass".
@@ -183,6 +193,18 @@ _SEPARATE_NODULE = re.compile(
     r"(?:nodules?|lesions?|mass(?:es)?|foci|focus|deposits?|tumou?r\s+nodules?)\b"
     r"|\b(?:contralateral|bilateral)\s+(?:pulmonary\s+|lung\s+)?(?:nodules?|metasta\w*|masses|lesions?)\b"
     r"|\bpulmonary\s+metasta\w*|\blung\s+metasta\w*|\bnodules?\s+in\s+the\s+(?:contralateral|opposite)\s+lung",
+    _I,
+)
+_NODULE_NOUN = re.compile(r"\b(?:nodules?|lesions?|mass(?:es)?|foci|focus|deposits?|opacit(?:y|ies))\b", _I)
+_METASTATIC_NODULE = re.compile(
+    r"metasta\w*|\bsecondar(?:y|ies)\b|(?:suspicious|concerning|worrisome|consistent|compatible)\s+(?:for|with)\s+"
+    r"(?:an?\s+)?(?:malignan\w*|metasta\w*|tumou?r|spread|neoplas\w*|deposits?)",
+    _I,
+)
+_LUNG_PLACE = re.compile(
+    r"\b(?:in|within|of)\s+the\s+(?:contralateral\s+|opposite\s+|other\s+|ipsilateral\s+)?"
+    r"(?:(?:right|left)\s+(?:upper|middle|lower)\s+lobe|(?:right\s+)?middle\s+lobe|RUL|RML|RLL|LUL|LLL|lingula|"
+    r"(?:right|left)\s+lung|lung)\b",
     _I,
 )
 _SAME_LOBE = re.compile(r"same\s+lobe|same\s+(?:right|left)\s+\w+\s+lobe|ipsilateral\s+lobe\s+of\s+the\s+primary", _I)
@@ -494,21 +516,27 @@ class _Extraction:
             text = clause.text
             if _NODE_CUE.search(text) and not _INVASION_VERB.search(text):
                 continue
+            sentence = self.sentences[clause.sentence_index]
+            lead = sentence[: max(0, sentence.find(text))]
             verbs = list(_INVASION_VERB.finditer(text))
             for i, verb in enumerate(verbs):
                 end = verbs[i + 1].start() if i + 1 < len(verbs) else min(len(text), verb.end() + 90)
                 window = _CARINA_DISTANCE.sub(" ", text[verb.end() : end])
                 if polarity_at(text, verb.start()) != "positive" or _negated_window(window):
                     continue
+                if _metastatic_subject(lead + text[: verb.start()]):
+                    continue
                 if _MAIN_BRONCHUS.search(window):
                     main_bronchus = True
                 for name, level, _ in _structures_in(window):
                     invasions.setdefault(name, Invasion(structure=name, level=level, evidence=text))
-            for match in _STRUCTURE_INVASION.finditer(text):
-                if polarity_at(text, match.start()) != "positive":
+            for start, name, level in _noun_invasions(text):
+                if polarity_at(text, start) != "positive" or _metastatic_subject(lead + text[:start]):
                     continue
-                name, level = _STRUCTURE_ADJECTIVE[match.group(1).lower().replace("  ", " ")]
                 invasions.setdefault(name, Invasion(structure=name, level=level, evidence=text))
+            bronchus_at = _main_bronchus_noun(text)
+            if bronchus_at is not None and polarity_at(text, bronchus_at) == "positive":
+                main_bronchus = True
         if "visceral pleura" in invasions or "parietal pleura" in invasions:
             invasions.pop("pleura (layer not stated)", None)
         return list(invasions.values()), main_bronchus
@@ -528,7 +556,7 @@ class _Extraction:
         nodules: list[SeparateNodule] = []
         for clause in self.clauses:
             text = clause.text
-            match = _SEPARATE_NODULE.search(text)
+            match = _SEPARATE_NODULE.search(text) or self._placed_metastatic_nodule(clause, primary)
             if not match or _SEPARATE_PRIMARY.search(text) or _NODE_CUE.search(text[match.start() : match.end()]):
                 continue
             state = polarity(text)
@@ -546,6 +574,19 @@ class _Extraction:
             if _SEPARATE_PRIMARY.search(sentence) and polarity(sentence) == "positive":
                 self.notes.append(f"separate primary tumour reported; it needs its own TNM: {sentence!r}")
         return nodules
+
+    def _placed_metastatic_nodule(self, clause: Clause, primary: int | None) -> re.Match[str] | None:
+        """A nodule outside the primary's sentence, placed in a lung or lobe and called metastatic or suspicious
+        ("nodule in the contralateral right upper lobe, consistent with metastasis")."""
+        if primary is None or clause.sentence_index == primary:
+            return None
+        text = clause.text
+        noun = _NODULE_NOUN.search(text)
+        if not noun or not _METASTATIC_NODULE.search(text) or not _LUNG_PLACE.search(text[noun.end() :]):
+            return None
+        if any(pattern.search(text) for pattern, _ in _ORGANS):
+            return None
+        return noun
 
     # -- nodes ----------------------------------------------------------------------------------------
 
@@ -600,7 +641,8 @@ class _Extraction:
             text = clause.text
             if _NODE_CUE.search(text) and not any(p.search(text) for p, _ in _ORGANS[:4]):
                 continue
-            if _INVASION_VERB.search(text) and not re.search(r"metasta", text, _I):
+            verb = _INVASION_VERB.search(text)
+            if verb and not re.search(r"metasta", text, _I) and not _metastatic_subject(text[: verb.start()]):
                 continue
             for pattern, system in _ORGANS:
                 organ = pattern.search(text)
@@ -637,6 +679,35 @@ def _negated_window(window: str) -> bool:
 
 def _has_histology(sentence: str) -> bool:
     return any(pattern.search(sentence) for pattern, _ in _HISTOLOGY)
+
+
+def _metastatic_subject(before: str) -> bool:
+    """True when the nearest subject before an invasion word is a metastasis, not the primary tumour
+    ("bone metastases involving the T7 vertebral body")."""
+    cues = [(m.start(), True) for m in _METASTATIC_SUBJECT.finditer(before)]
+    cues += [(m.start(), False) for m in _PRIMARY_SUBJECT.finditer(before)]
+    return bool(cues) and max(cues)[1]
+
+
+def _noun_invasions(text: str) -> Iterable[tuple[int, str, TLevel]]:
+    """ "<structure> invasion" phrasing: "phrenic nerve invasion", "chest wall involvement", "mediastinal invasion"."""
+    for match in _STRUCTURE_INVASION.finditer(text):
+        name, level = _STRUCTURE_ADJECTIVE[re.sub(r"\s+", " ", match.group(1).lower())]
+        yield match.start(), name, level
+    for noun in _INVASION_NOUN.finditer(text):
+        before = text[max(0, noun.start() - 50) : noun.start()]
+        for pattern, name, level, _ in _STRUCTURES:
+            if any(not before[m.end() :].strip() for m in pattern.finditer(before)):
+                yield noun.start(), name, level
+
+
+def _main_bronchus_noun(text: str) -> int | None:
+    """Where "main bronchus involvement/invasion" is written, the position of its noun."""
+    for noun in _INVASION_NOUN.finditer(text):
+        before = text[max(0, noun.start() - 40) : noun.start()]
+        if any(not before[m.end() :].strip() for m in _MAIN_BRONCHUS.finditer(before)):
+            return noun.start()
+    return None
 
 
 def _structures_in(window: str) -> Iterable[tuple[str, TLevel, bool]]:
@@ -723,6 +794,8 @@ def _described_nodes(place: str, qualifier: str, level: str, text: str, explicit
             station = None
         if station is not None and station in explicit:
             continue
+        if qualifier in ("", "right", "left") and _names_explicit_station(place, level, one_side, explicit):
+            continue
         region = {
             "paratracheal": "paratracheal",
             "hilar": "hilar",
@@ -747,6 +820,39 @@ def _described_nodes(place: str, qualifier: str, level: str, text: str, explicit
     if place == "mediastinal" and explicit - {None}:
         return []
     return found
+
+
+# The station numbers a descriptive node name stands for ("lower paratracheal" is station 4).
+_PLACE_NUMBERS = {
+    "3a": {"3"},
+    "3p": {"3"},
+    "5": {"5"},
+    "6": {"6"},
+    "7": {"7"},
+    "8": {"8"},
+    "9": {"9"},
+    "11": {"11"},
+    "hilar": {"10"},
+    "supraclavicular": {"1"},
+    "peribronchial": {"11", "12", "13", "14"},
+}
+
+
+def _names_explicit_station(place: str, level: str, side: Side | None, explicit: set[str | None]) -> bool:
+    """True when a descriptive name only repeats a station number given in the same text ("4R lower paratracheal
+    node", "station 7 (subcarinal)"): it is one station, not two. A stated side must agree with the number's side."""
+    if place == "paratracheal":
+        numbers = {"lower": {"4"}, "low": {"4"}, "upper": {"2"}, "high": {"2"}}.get(level, {"2", "4"})
+    else:
+        numbers = _PLACE_NUMBERS.get(place, set())
+    for station in explicit - {None}:
+        match = re.fullmatch(r"(1[0-4]|[1-9])([RLap]?)", station or "")
+        if not match or match.group(1) not in numbers:
+            continue
+        station_side = {"R": "right", "L": "left"}.get(match.group(2))
+        if side is None or station_side is None or station_side == side:
+            return True
+    return False
 
 
 def _dedupe(findings: list[NodeFinding]) -> list[NodeFinding]:
