@@ -8,6 +8,7 @@ answers from the index.
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -38,7 +39,7 @@ def _modality(qas: list[dict[str, Any]]) -> str | None:
     """Answers to MODALITY questions are the most reliable; other question text is the fallback."""
     votes: list[str] = []
     for qa in qas:
-        if "MODALITY" not in qa["question_type"]:
+        if "MODALITY" not in qa["question_type"] or re.search(r"\bnot\b", qa["question"], re.IGNORECASE):
             continue
         answer = qa["answer"].lower()
         source = qa["question"] if answer == "yes" else None if answer == "no" else qa["answer"]

@@ -24,8 +24,12 @@ ANSWER_KEYS = {
 }
 
 
-def test_guideline_question_is_answered_with_a_verified_citation(knowledge_pipeline: Pipeline) -> None:
-    answer = knowledge_pipeline.answer(Query("What T category is a 4.5 cm tumour invading the visceral pleura?"))
+@pytest.mark.parametrize("generator", ["extractive", "llama-cpp"])
+def test_guideline_question_is_answered_with_a_verified_citation(knowledge_pipeline: Pipeline, generator: str) -> None:
+    if generator == "llama-cpp":
+        pytest.importorskip("llama_cpp")
+    question = "What T category is a 4.5 cm tumour invading the visceral pleura?"
+    answer = knowledge_pipeline.answer(Query(question, generator=generator))
     payload = answer.to_dict()
     assert set(payload) == ANSWER_KEYS and payload["preliminary"] is True
     assert not answer.abstained
