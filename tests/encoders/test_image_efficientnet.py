@@ -42,7 +42,7 @@ def test_info_and_registry(encoder: EfficientNetLiteEncoder) -> None:
     assert encoder.info.name == "efficientnet-lite0"
     assert encoder.info.dim == 1280
     assert f"sha256:{hashlib.sha256(weights).hexdigest()[:12]}" in encoder.info.version
-    assert encoder.info.version.endswith("+input:tf-scaling")
+    assert encoder.info.version.endswith("+input:tf-scaling-resize224+flip-avg")
     assert create_image_encoder("efficientnet-lite0", device="cpu").info == encoder.info
 
 
