@@ -38,6 +38,7 @@ def calibrate_case_k(
                 cases[:k],
                 runtime.text_encoder,
                 min_question_similarity=pipeline.settings.case_vote_min_question_similarity,
+                min_term_overlap=pipeline.settings.case_vote_min_term_overlap,
             )
             answered[k] += vote is not None
             losses[k].append(1.0 if vote is not None and vote.answer != item.answer else 0.0)

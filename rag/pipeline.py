@@ -228,6 +228,7 @@ class Pipeline:
                     cases,
                     self.runtime.text_encoder,
                     min_question_similarity=self.settings.case_vote_min_question_similarity,
+                    min_term_overlap=self.settings.case_vote_min_term_overlap,
                 )
         generator = self.generator(query.generator)
         numbers = {source.source_id: source.n for source in sources}

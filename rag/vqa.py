@@ -7,6 +7,7 @@ verbatim Q/A line of the best supporting case, so :mod:`rag.cite` can verify it 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -16,6 +17,28 @@ from rag.encoders.base import TextEncoder
 from rag.retrieve.retriever import EvidenceItem
 
 YES_NO = {"yes": "yes", "no": "no"}
+
+
+GENERIC_WORDS = frozenset(
+    re.findall(
+        r"\w+",
+        "is are was were does do did has have there this that these any image images patient seen see show "
+        "shows shown present visible evidence appreciate appreciated noted identified can could you we "
+        "be in on at of a an the",
+    )
+)
+
+
+def key_terms(question: str) -> set[str]:
+    """What a question is about ("pleural", "effusion"), without the template words every question shares."""
+    return {token.rstrip("s") for token in re.findall(r"[a-z0-9]+", question.lower()) if token not in GENERIC_WORDS}
+
+
+def same_subject(asked: str, other: str, min_overlap: float) -> bool:
+    """Template questions embed alike ("Is there a pneumothorax?" vs "Is there an effusion?"): the
+    asked question's key terms must also be in the other one."""
+    terms = key_terms(asked)
+    return bool(terms) and len(terms & key_terms(other)) / len(terms) >= min_overlap
 
 
 def qa_line(question: str, answer: str) -> str:
@@ -33,7 +56,12 @@ class CaseVote:
 
 
 def vote_closed_answer(
-    question: str, cases: Sequence[EvidenceItem], encoder: TextEncoder, *, min_question_similarity: float = 0.8
+    question: str,
+    cases: Sequence[EvidenceItem],
+    encoder: TextEncoder,
+    *,
+    min_question_similarity: float = 0.8,
+    min_term_overlap: float = 0.6,
 ) -> CaseVote | None:
     """Weighted vote of neighbours' answers to near-identical questions; None when no case asked it."""
     pairs: list[tuple[EvidenceItem, dict[str, str]]] = [
@@ -49,7 +77,7 @@ def vote_closed_answer(
     ballots = [
         (max(case.similarity, 0.0) * float(similarity), case, qa, YES_NO[qa["answer"].strip().lower()])
         for (case, qa), similarity in zip(pairs, similarities, strict=True)
-        if similarity >= min_question_similarity
+        if similarity >= min_question_similarity and same_subject(question, qa["question"], min_term_overlap)
     ]
     votes = {answer: sum(w for w, _, _, a in ballots if a == answer) for answer in ("yes", "no")}
     total = votes["yes"] + votes["no"]

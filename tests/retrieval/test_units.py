@@ -115,7 +115,7 @@ def test_case_vote_weighs_neighbours_that_were_asked_the_same_question() -> None
         _case("far", 0.4, [("Is there a pleural effusion?", "yes")]),
         _case("other", 0.95, [("Is the heart enlarged?", "yes")]),
     ]
-    vote = vote_closed_answer("Is there a pleural effusion?", cases, encoder)
+    vote = vote_closed_answer("Is there a pleural effusion?", cases, encoder, min_term_overlap=0.5)
     assert vote is not None and vote.answer == "no" and vote.case_id == "near"
     assert vote.line in cases[0].text
     assert vote.confidence == pytest.approx(0.9 / 1.3)
