@@ -51,7 +51,7 @@ class Settings(BaseSettings):
     domain_min_confidence: float = 0.6
     closed_case_vote: bool = True
     case_vote_min_question_similarity: float = 0.6
-    case_vote_min_term_overlap: float = 0.5
+    case_vote_min_term_overlap: float = 0.6
     max_question_chars: int = 2000
 
     citation_min_lexical: float = 0.6
