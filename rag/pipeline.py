@@ -62,6 +62,7 @@ class Answer:
     versions: dict[str, Any]
     timings: dict[str, float]
     mode: str
+    closest_sources: list[dict[str, Any]] = field(default_factory=list)
     preliminary: bool = True
 
     def to_dict(self) -> dict[str, Any]:
@@ -71,6 +72,7 @@ class Answer:
             "abstained": self.abstained,
             "citations": self.citations,
             "removed": self.removed,
+            "closest_sources": self.closest_sources,
             "evidence": self.evidence,
             "domain": self.domain,
             "k": self.k,
@@ -286,6 +288,7 @@ class Pipeline:
             },
             timings=timer.timings,
             mode=mode,
+            closest_sources=list(verified.closest_sources),
         )
 
     def _verify(self, text: str, sources: list[Source], mode: str) -> VerifiedAnswer:

@@ -27,6 +27,8 @@ def render_text(answer: Answer) -> str:
         where = citation.get("section") or (f"page {citation['page']}" if citation.get("page") else "")
         lines.append(f"  [{citation['n']}] {citation['title']} — {where} ({citation['source_id']})")
         lines.append(f'      "{citation["quote"]}"')
+    for closest in answer.closest_sources:
+        lines.append(f"  closest source [{closest['n']}] {closest['title']} ({closest['source_id']})")
     for removed in answer.removed:
         lines.append(f"  removed: {removed['sentence']} ({removed['reason']})")
     domain = answer.domain

@@ -76,6 +76,7 @@ def test_off_topic_question_abstains_instead_of_guessing(knowledge_pipeline: Pip
     assert answer.abstained
     assert answer.answer.lower().startswith("insufficient evidence")
     assert answer.citations == []
+    assert answer.closest_sources and all("source_id" in row for row in answer.closest_sources)
 
 
 def test_no_retrieval_mode_uses_no_evidence(knowledge_pipeline: Pipeline) -> None:
