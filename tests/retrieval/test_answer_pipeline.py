@@ -14,6 +14,7 @@ ANSWER_KEYS = {
     "abstained",
     "citations",
     "removed",
+    "closest_sources",
     "evidence",
     "domain",
     "k",
