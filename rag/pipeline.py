@@ -27,7 +27,7 @@ from rag.retrieve.adaptive_k import Calibration, KChoice, gap_ratio_k
 from rag.retrieve.retriever import EvidenceItem, Retriever
 from rag.runtime import Runtime
 from rag.store.catalog import Catalog
-from rag.tnm_question import answer_tnm_question
+from rag.tnm_question import TnmAnswer, answer_tnm_question
 from rag.vqa import CaseVote, vote_closed_answer
 
 GENERAL_DOMAINS = ("general",)
@@ -232,39 +232,7 @@ class Pipeline:
                     min_question_similarity=self.settings.case_vote_min_question_similarity,
                     min_term_overlap=self.settings.case_vote_min_term_overlap,
                 )
-        generator = self.generator(query.generator)
-        numbers = {source.source_id: source.n for source in sources}
-        answered_by: dict[str, str] | None = None
-        if tnm is not None and all(source_id in numbers for source_id, _ in tnm.quotes):
-            first, *rest = tnm.quotes
-            text = " ".join(
-                [
-                    f'{tnm.value} ({tnm.edition}th edition): "{first[1]}" [{numbers[first[0]]}].',
-                    *(f'"{quote}" [{numbers[source_id]}].' for source_id, quote in rest),
-                ]
-            )
-            mode = "staging-rules"
-            answered_by = {"name": "staging-rules", "version": "1", "edition": tnm.edition}
-        elif (
-            closed and query.use_retrieval and query.image is not None and vote is None and not generator.accepts_images
-        ):
-            # Text about other patients cannot say yes or no about this image: only similar cases can.
-            text = INSUFFICIENT_EVIDENCE
-            mode = "case-vote"
-            answered_by = {"name": "case-vote", "version": "1"}
-        elif vote is not None:
-            n = numbers[vote.case_id]
-            # The verbatim Q/A line of the best supporting case is the whole claim, so it verifies as a quote.
-            text = f'{vote.answer.capitalize()}. "{vote.line}" [{n}]'
-            mode = "case-vote"
-            answered_by = {"name": "case-vote", "version": "1"}
-        else:
-            with timer.stage("generate"):
-                request = GenerationRequest(
-                    query.question, sources, image=query.image, closed=closed, max_tokens=self.settings.max_tokens
-                )
-                text = generator.generate(request).text
-            mode = "generated" if query.use_retrieval else "no-retrieval"
+        text, mode, answered_by = self._compose(query, sources, tnm, vote, closed, timer)
         with timer.stage("verify"):
             verified = self._verify(text, sources, mode)
         timer.timings["total"] = round(sum(timer.timings.values()), 2)
@@ -281,7 +249,7 @@ class Pipeline:
             domain=decision.as_dict(),
             k={"passages": k_passages.as_dict(), "cases": k_cases.as_dict(), "leakage_filter": sorted(exclude)},
             versions={
-                "generator": answered_by or generator.info,
+                "generator": answered_by,
                 "encoders": catalog.encoders,
                 "index": catalog.version,
                 "medcite": self.runtime.version,
@@ -290,6 +258,41 @@ class Pipeline:
             mode=mode,
             closest_sources=list(verified.closest_sources),
         )
+
+    def _compose(
+        self,
+        query: Query,
+        sources: list[Source],
+        tnm: TnmAnswer | None,
+        vote: CaseVote | None,
+        closed: bool,
+        timer: _Timer,
+    ) -> tuple[str, str, dict[str, str]]:
+        """The answer text, how it was made, and what made it; a generator is loaded only when it writes."""
+        numbers = {source.source_id: source.n for source in sources}
+        if tnm is not None and all(source_id in numbers for source_id, _ in tnm.quotes):
+            first, *rest = tnm.quotes
+            text = " ".join(
+                [
+                    f'{tnm.value} ({tnm.edition}th edition): "{first[1]}" [{numbers[first[0]]}].',
+                    *(f'"{quote}" [{numbers[source_id]}].' for source_id, quote in rest),
+                ]
+            )
+            return text, "staging-rules", {"name": "staging-rules", "version": "1", "edition": tnm.edition}
+        if vote is not None:
+            # The verbatim Q/A line of the best supporting case is the whole claim, so it verifies as a quote.
+            text = f'{vote.answer.capitalize()}. "{vote.line}" [{numbers[vote.case_id]}]'
+            return text, "case-vote", {"name": "case-vote", "version": "1"}
+        generator = self.generator(query.generator)
+        if closed and query.use_retrieval and query.image is not None and not generator.accepts_images:
+            # Text about other patients cannot say yes or no about this image: only similar cases can.
+            return INSUFFICIENT_EVIDENCE, "case-vote", {"name": "case-vote", "version": "1"}
+        with timer.stage("generate"):
+            request = GenerationRequest(
+                query.question, sources, image=query.image, closed=closed, max_tokens=self.settings.max_tokens
+            )
+            text = generator.generate(request).text
+        return text, "generated" if query.use_retrieval else "no-retrieval", generator.info
 
     def _verify(self, text: str, sources: list[Source], mode: str) -> VerifiedAnswer:
         config = CitationConfig(**self.settings.citation_options())

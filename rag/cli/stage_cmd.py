@@ -10,6 +10,7 @@ from typing import Annotated, Any, cast
 
 import typer
 
+from rag.cli.common import handle_errors
 from rag.config import Settings
 from rag.errors import InputError
 from rag.generate import create_generator
@@ -44,11 +45,7 @@ def _assistant(name: str) -> GeneratorExtractionAssistant:
     return GeneratorExtractionAssistant(cast(ChatBackend, backend))
 
 
-def _fail(message: str) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(code=2)
-
-
+@handle_errors
 def stage(
     file: Annotated[str | None, typer.Argument(help="report text file, or - for stdin")] = None,
     edition: Annotated[str, typer.Option("--edition", "-e", help="TNM edition: 8 or 9")] = "9",
@@ -60,35 +57,33 @@ def stage(
     ] = None,
 ) -> None:
     """Stage one CT report (free text, or a findings JSON object), or a JSONL batch with --jsonl IN --out OUT."""
-    try:
-        if jsonl is not None:
-            if out is None:
-                raise InputError("--jsonl needs --out")
-            count = stage_jsonl(jsonl, out, edition)
-            typer.echo(f"staged {count} line(s) into {out}", err=True)
-            return
-        if file is None:
-            raise InputError("give a report FILE, '-' for stdin, or --jsonl IN --out OUT")
-        if file == "-":
-            text = sys.stdin.read()
-        else:
-            path = Path(file)
-            if not path.is_file():
-                raise InputError(f"report file not found: {path}")
-            text = path.read_text(encoding="utf-8")
-        structured = _json_object(text)
-        if structured is not None:
-            result = stage_findings(structured, edition)
-        else:
-            result = stage_report(text, edition, assistant=_assistant(assist) if assist else None)
-    except InputError as exc:
-        raise _fail(str(exc)) from exc
+    if jsonl is not None:
+        if out is None:
+            raise InputError("--jsonl needs --out")
+        count = stage_jsonl(jsonl, out, edition)
+        typer.echo(f"staged {count} line(s) into {out}", err=True)
+        return
+    if file is None:
+        raise InputError("give a report FILE, '-' for stdin, or --jsonl IN --out OUT")
+    if file == "-":
+        text = sys.stdin.read()
+    else:
+        path = Path(file)
+        if not path.is_file():
+            raise InputError(f"report file not found: {path}")
+        text = path.read_text(encoding="utf-8")
+    structured = _json_object(text)
+    if structured is not None:
+        result = stage_findings(structured, edition)
+    else:
+        result = stage_report(text, edition, assistant=_assistant(assist) if assist else None)
     if output_format is OutputFormat.text:
         typer.echo(result.to_text())
     else:
         typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
 
 
+@handle_errors
 def stage_eval(
     cases: Annotated[Path, typer.Argument(help="labelled cases JSONL (id, report, expected per edition)")],
     as_json: Annotated[bool, typer.Option("--json", help="print the scores as JSON")] = False,
@@ -96,10 +91,7 @@ def stage_eval(
     """Stage every labelled case in both editions; print stage and T, N, M agreement per edition."""
     from eval.staging import evaluate, format_scores, load_cases
 
-    try:
-        scores = evaluate(load_cases(cases))
-    except InputError as exc:
-        raise _fail(str(exc)) from exc
+    scores = evaluate(load_cases(cases))
     if as_json:
         typer.echo(json.dumps({edition: score.to_dict() for edition, score in scores.items()}, indent=2))
     else:
