@@ -20,7 +20,7 @@ class ExtractionAssistant(Protocol):
     def propose(self, report: str) -> dict[str, Any]: ...
 
 
-def merge_proposal(rules: Findings, proposal: dict[str, Any]) -> tuple[Findings, list[str]]:
+def merge_proposal(rules: Findings, proposal: dict[str, Any], report: str | None = None) -> tuple[Findings, list[str]]:
     """Fill empty fields of ``rules`` from a validated proposal; returns the merge and warnings naming filled fields."""
     try:
         proposed = parse_findings(proposal)

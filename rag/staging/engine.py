@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from itertools import product
 from typing import Any
 
 from rag.errors import InputError
 from rag.staging.assistant import ExtractionAssistant, merge_proposal
 from rag.staging.citations import Citation, cite
-from rag.staging.extract import extract_findings
+from rag.staging.extract import Mode, extract_findings
 from rag.staging.findings import Findings, parse_findings
-from rag.staging.result import UNDETERMINABLE, Decision, StagingResult
+from rag.staging.policy import DEFAULT_POLICY, CertaintyPolicy, apply_policy, check_policy, uncounted
+from rag.staging.result import UNDETERMINABLE, Decision, IfConfirmed, StagingResult
 from rag.staging.rules import Outcome, decide_m, decide_n, decide_t
 from rag.staging.stage_groups import check_edition, stage_group
+from rag.staging.stated import disagreement
 
 _TABLE = {"8": "stage-groups/8th-edition-stage-table", "9": "stage-groups/9th-edition-stage-table"}
 _ROWS = {
@@ -77,7 +80,7 @@ def decide_stage(edition: str, t: Outcome, n: Outcome, m: Outcome) -> tuple[Deci
         if n.ambiguous or m.ambiguous:
             reason += " whichever way the undecided split goes"
         return Decision("stage", stage, reason, [label], citations), {}
-    undecided = [o.decision for o in (t, n, m) if o.decision.value in ("TX", "NX", "MX", "N2", "M1")]
+    undecided = [o.decision for o in (t, n, m) if o.decision.value in ("TX", "NX", "N2", "M1")]
     why = ", ".join(f"{d.value} ({d.reason})" for d in undecided) or f"the {edition}th-edition tables define no group"
     citations = [_row(edition, s) for s in sorted(set(alternatives.values()) - {UNDETERMINABLE})]
     if not citations:
@@ -86,17 +89,58 @@ def decide_stage(edition: str, t: Outcome, n: Outcome, m: Outcome) -> tuple[Deci
     return Decision("stage", UNDETERMINABLE, reason, [label], citations), alternatives
 
 
-def stage_findings(
-    findings: dict[str, Any] | Findings, edition: str, *, extra_warnings: list[str] | None = None
-) -> StagingResult:
-    """Stage validated structured findings; raises :class:`InputError` on a bad edition or schema."""
-    edition = check_edition(edition)
-    parsed = parse_findings(findings)
-    t = decide_t(parsed)
-    n = decide_n(parsed, edition)
-    m = decide_m(parsed, edition)
+def _categorise(findings: Findings, edition: str) -> tuple[Outcome, Outcome, Outcome, Decision, dict[str, str]]:
+    t = decide_t(findings)
+    n = decide_n(findings, edition)
+    m = decide_m(findings, edition)
     stage, alternatives = decide_stage(edition, t, n, m)
+    return t, n, m, stage, alternatives
+
+
+def _if_confirmed(
+    findings: Findings, counted: Findings, edition: str, policy: CertaintyPolicy, current: tuple[str, ...]
+) -> list[IfConfirmed]:
+    """Every hedged finding that would change T, N, M or the stage if it were confirmed."""
+    changes: list[IfConfirmed] = []
+    for hedged in uncounted(findings, counted, policy):
+        t, n, m, stage, _ = _categorise(hedged.confirmed, edition)
+        would_be = (t.decision.value, n.decision.value, m.decision.value, stage.value)
+        if would_be == current:
+            continue
+        changed = [name for name, a, b in zip(("T", "N", "M", "stage"), current, would_be, strict=True) if a != b]
+        quote = hedged.item.evidence.split(" | ")[0]
+        changes.append(
+            IfConfirmed(
+                finding=hedged.description,
+                certainty=hedged.item.certainty,
+                quote=quote,
+                t=would_be[0],
+                n=would_be[1],
+                m=would_be[2],
+                stage=would_be[3],
+                changes=changed,
+            )
+        )
+    return changes
+
+
+def stage_findings(
+    findings: dict[str, Any] | Findings,
+    edition: str,
+    *,
+    extra_warnings: list[str] | None = None,
+    policy: str = DEFAULT_POLICY,
+) -> StagingResult:
+    """Stage validated structured findings; raises :class:`InputError` on a bad edition, schema or policy."""
+    edition = check_edition(edition)
+    chosen = check_policy(policy)
+    parsed = parse_findings(findings)
+    counted = apply_policy(parsed, chosen)
+    t, n, m, stage, alternatives = _categorise(counted, edition)
+    current = (t.decision.value, n.decision.value, m.decision.value, stage.value)
     warnings = list(extra_warnings or []) + list(parsed.notes) + t.warnings + n.warnings + m.warnings
+    if any(nodule.kind == "lymphangitic" for nodule in counted.separate_nodules):
+        warnings.append("lymphangitic spread classified by extent (medcite convention; the standard is silent)")
     return StagingResult(
         edition=edition,
         t=t.decision.value,
@@ -107,16 +151,30 @@ def stage_findings(
         findings=parsed,
         warnings=list(dict.fromkeys(warnings)),
         stage_alternatives=alternatives,
+        if_confirmed=_if_confirmed(parsed, counted, edition, chosen, current),
+        policy=chosen,
     )
 
 
-def stage_report(text: str, edition: str, assistant: ExtractionAssistant | None = None) -> StagingResult:
+def stage_report(
+    text: str,
+    edition: str,
+    assistant: ExtractionAssistant | None = None,
+    *,
+    policy: str = DEFAULT_POLICY,
+    mode: Mode = "report",
+) -> StagingResult:
     """Extract findings from a free-text report (optionally helped by an assistant) and stage them."""
     edition = check_edition(edition)
+    check_policy(policy)
     if not isinstance(text, str) or not text.strip():
         raise InputError("report text is empty")
-    findings = extract_findings(text)
+    findings = extract_findings(text, mode=mode)
     warnings: list[str] = []
     if assistant is not None:
-        findings, warnings = merge_proposal(findings, assistant.propose(text))
-    return stage_findings(findings, edition, extra_warnings=warnings)
+        findings, warnings = merge_proposal(findings, assistant.propose(text), text)
+    result = stage_findings(findings, edition, extra_warnings=warnings, policy=policy)
+    conflict = disagreement(text, result.t, result.n, result.m)
+    if conflict is None:
+        return result
+    return replace(result, warnings=[*result.warnings, conflict])

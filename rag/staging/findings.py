@@ -14,6 +14,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from rag.errors import InputError
 
 Side = Literal["right", "left"]
+# How sure the report is of a finding: stated, stated as probable ("suspected", "likely"), stated as only possible
+# ("cannot be ruled out"), or denied. Clinical staging counts present and probable findings by default.
+Certainty = Literal["present", "probable", "possible", "absent"]
+CERTAINTY_RANK: dict[str, int] = {"absent": 0, "possible": 1, "probable": 2, "present": 3}
 Lobe = Literal["RUL", "RML", "RLL", "LUL", "LLL"]
 Density = Literal["solid", "part-solid", "ground-glass"]
 Histology = Literal["AIS", "SCIS", "MIA"]
@@ -22,6 +26,10 @@ PleuralKind = Literal[
     "pleural_nodules", "malignant_pleural_effusion", "pericardial_nodules", "malignant_pericardial_effusion"
 ]
 TLevel = Literal["T2", "T3", "T4"]
+NoduleKind = Literal["nodule", "lymphangitic"]
+# T2 features that are not invasion of a structure but travel in ``Tumour.invasions`` with their certainty.
+MAIN_BRONCHUS_FEATURE = "main bronchus"
+ATELECTASIS_FEATURE = "atelectasis or obstructive pneumonitis to the hilum"
 
 # Station ids of the IASLC map; paratracheal "2/4" is used when only "paratracheal" is known.
 STATIONS = (
@@ -35,11 +43,13 @@ class _Model(BaseModel):
 
 
 class Invasion(_Model):
-    """Direct invasion of a named structure; ``level`` is the T category the structure implies."""
+    """A T-defining local feature: direct invasion of a named structure, main-bronchus involvement or atelectasis
+    reaching the hilum; ``level`` is the T category it implies."""
 
     structure: str
     level: TLevel
     evidence: str = ""
+    certainty: Certainty = "present"
 
 
 class Tumour(_Model):
@@ -59,10 +69,12 @@ class Tumour(_Model):
 
 
 class SeparateNodule(_Model):
-    """A separate tumour nodule of the same cancer, located relative to the primary."""
+    """A separate tumour nodule (or lymphangitic spread) of the same cancer, located relative to the primary."""
 
     location: NoduleLocation
     evidence: str = ""
+    certainty: Certainty = "present"
+    kind: NoduleKind = "nodule"
 
 
 class NodeFinding(_Model):
@@ -73,6 +85,7 @@ class NodeFinding(_Model):
     region: Literal["hilar", "paratracheal", "mediastinal", "supraclavicular", "peribronchial"] | None = None
     contralateral: bool | None = Field(default=None, description="stated relative to the tumour side")
     evidence: str = ""
+    certainty: Certainty = "present"
 
 
 class PleuralFinding(_Model):
@@ -80,6 +93,7 @@ class PleuralFinding(_Model):
 
     kind: PleuralKind
     evidence: str = ""
+    certainty: Certainty = "present"
 
 
 class Metastasis(_Model):
@@ -88,20 +102,27 @@ class Metastasis(_Model):
     system: str
     count: int | None = Field(default=None, ge=1)
     evidence: str = ""
+    certainty: Certainty = "present"
 
 
 class Findings(_Model):
-    """Everything the T, N and M rules need; unknowns stay None/empty and lead to TX/NX/MX."""
+    """Everything the T, N and M rules need.
+
+    Listed findings carry their certainty; which certainties count is a staging policy, so findings that are only
+    possible stay listed and become "would change the stage if confirmed" alternatives. No distant disease
+    described means cM0 (the standard has no MX); ``nodes_assessed`` false means the regional nodes were not
+    evaluated at all (NX).
+    """
 
     tumour: Tumour | None = None
     primary_not_seen: bool = Field(default=False, description="imaging shows no primary tumour")
     malignant_cytology: bool = Field(default=False, description="malignant cells in sputum or bronchial washings")
     separate_nodules: list[SeparateNodule] = Field(default_factory=list)
     nodes: list[NodeFinding] = Field(default_factory=list)
-    nodes_assessed: bool = Field(default=False, description="the text makes a statement on regional nodes")
+    nodes_assessed: bool = Field(default=False, description="the regional nodes were evaluated (imaged or described)")
     pleural: list[PleuralFinding] = Field(default_factory=list)
     metastases: list[Metastasis] = Field(default_factory=list)
-    distant_assessed: bool = Field(default=False, description="the text makes a statement on distant disease")
+    distant_assessed: bool = Field(default=False, description="the text makes an explicit statement on distant disease")
     notes: list[str] = Field(default_factory=list, description="uncertain or discarded findings worth a warning")
 
 

@@ -33,6 +33,36 @@ class Decision:
 
 
 @dataclass(frozen=True)
+class IfConfirmed:
+    """What a finding the report only hedges would change if it were confirmed, with its verbatim sentence."""
+
+    finding: str
+    certainty: str
+    quote: str
+    t: str
+    n: str
+    m: str
+    stage: str
+    changes: list[str]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "finding": self.finding,
+            "certainty": self.certainty,
+            "quote": self.quote,
+            "would_be": {"t": self.t, "n": self.n, "m": self.m, "stage": self.stage},
+            "changes": list(self.changes),
+        }
+
+    def to_text(self) -> str:
+        values = zip(("T", "N", "M"), (self.t, self.n, self.m), strict=True)
+        moved = ", ".join(value for name, value in values if name in self.changes)
+        stage = f"stage {self.stage}" if self.stage != UNDETERMINABLE else "stage undeterminable"
+        what = f"{moved}, {stage}" if moved else stage
+        return f'would be {what} if the {self.finding} (reported as {self.certainty}) is confirmed: "{self.quote}"'
+
+
+@dataclass(frozen=True)
 class StagingResult:
     """A preliminary TNM staging; always for review by a clinician, never a final report."""
 
@@ -45,6 +75,8 @@ class StagingResult:
     findings: Findings
     warnings: list[str] = field(default_factory=list)
     stage_alternatives: dict[str, str] = field(default_factory=dict)
+    if_confirmed: list[IfConfirmed] = field(default_factory=list)
+    policy: str = "probable"
     preliminary: bool = True
 
     def to_dict(self) -> dict[str, Any]:
@@ -58,6 +90,8 @@ class StagingResult:
             "decisions": [d.to_dict() for d in self.decisions],
             "findings": self.findings.model_dump(mode="json"),
             "warnings": list(self.warnings),
+            "if_confirmed": [change.to_dict() for change in self.if_confirmed],
+            "certainty_policy": self.policy,
             "preliminary": self.preliminary,
         }
         if self.stage_alternatives:
@@ -74,6 +108,8 @@ class StagingResult:
         if self.stage_alternatives:
             options = "; ".join(f"{key} gives stage {value}" for key, value in self.stage_alternatives.items())
             lines.append(f"Alternatives: {options}.")
+        for change in self.if_confirmed:
+            lines.append(f"If confirmed: {change.to_text()}")
         lines.append("")
         for decision in self.decisions:
             label = "Stage" if decision.category == "stage" else decision.category

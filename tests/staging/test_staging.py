@@ -11,6 +11,7 @@ import pytest
 from rag.errors import InputError
 from rag.knowledge import get_passage
 from rag.staging import Findings, StagingResult, extract_findings, stage_findings, stage_jsonl, stage_report
+from rag.staging.findings import MAIN_BRONCHUS_FEATURE
 from rag.staging.stage_groups import stage_group
 
 pytestmark = pytest.mark.unit
@@ -25,7 +26,10 @@ CASES = [
     for line in path.read_text(encoding="utf-8").splitlines()
     if line.strip()
 ]
-CONTRACT_KEYS = {"edition", "t", "n", "m", "stage", "decisions", "findings", "warnings", "preliminary"}
+CONTRACT_KEYS = {
+    "edition", "t", "n", "m", "stage", "decisions", "findings", "warnings", "if_confirmed", "certainty_policy",
+    "preliminary",
+}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -234,7 +238,8 @@ def test_measured_node_of_10_mm_still_counts() -> None:
 def test_tumour_in_the_main_bronchus_is_t2a_with_its_side(report: str, side: str) -> None:
     result = stage_report(report + " No lymphadenopathy. No distant metastases.", "8")
     assert result.findings.tumour is not None
-    assert result.findings.tumour.main_bronchus and result.findings.tumour.side == side
+    features = {i.structure for i in result.findings.tumour.invasions}
+    assert MAIN_BRONCHUS_FEATURE in features and result.findings.tumour.side == side
     assert result.t == "T2a"
 
 
