@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from rag.errors import InputError
-from rag.staging import stage_report
+from rag.staging import ExtractionAssistant, stage_report
+from rag.staging.policy import DEFAULT_POLICY
 from rag.staging.stage_groups import EDITIONS
 
 _FIELDS = ("t", "n", "m", "stage")
+_STAGE_ORDER = (
+    "Occult carcinoma", "0", "IA1", "IA2", "IA3", "IB", "IIA", "IIB", "IIIA", "IIIB", "IIIC", "IVA", "IVB",
+    "undeterminable",
+)  # fmt: skip
 
 
 @dataclass
@@ -21,15 +27,37 @@ class EditionScore:
     edition: str
     cases: int = 0
     agree: dict[str, int] = field(default_factory=lambda: dict.fromkeys(_FIELDS, 0))
+    agree_main: dict[str, int] = field(default_factory=lambda: dict.fromkeys(("t", "n", "m"), 0))
+    confusion: dict[str, dict[str, int]] = field(default_factory=dict)
     mismatches: list[dict[str, Any]] = field(default_factory=list)
 
     def rate(self, name: str) -> float:
         return self.agree[name] / self.cases if self.cases else 0.0
 
+    def main_rate(self, name: str) -> float:
+        return self.agree_main[name] / self.cases if self.cases else 0.0
+
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["agreement"] = {name: round(self.rate(name), 4) for name in _FIELDS}
+        data["agreement_main_category"] = {name: round(self.main_rate(name), 4) for name in ("t", "n", "m")}
         return data
+
+
+def _agrees(got: str, expected: str | None) -> bool:
+    """Exact agreement; a label given only as a main category ("T2", "M1", as real-report corpora label)
+    is compared at that granularity."""
+    if expected is None:
+        return False
+    if expected in ("T1", "T2", "M1") or (expected == main_category(expected) and got.startswith(expected)):
+        return main_category(got) == expected
+    return got == expected
+
+
+def main_category(value: str) -> str:
+    """T2a -> T2, N2b -> N2, M1c2 -> M1, T1mi -> T1, Tis -> Tis: the granularity real-report corpora label."""
+    match = re.match(r"([TNM])(is|X|\d)", value or "")
+    return match.group(0) if match else value
 
 
 def load_cases(path: Path) -> list[dict[str, Any]]:
@@ -50,7 +78,9 @@ def load_cases(path: Path) -> list[dict[str, Any]]:
     return cases
 
 
-def evaluate(cases: list[dict[str, Any]]) -> dict[str, EditionScore]:
+def evaluate(
+    cases: list[dict[str, Any]], *, assistant: ExtractionAssistant | None = None, policy: str = DEFAULT_POLICY
+) -> dict[str, EditionScore]:
     """Stage every case in both editions and compare with its expected categories."""
     scores = {edition: EditionScore(edition) for edition in EDITIONS}
     for case in cases:
@@ -58,26 +88,50 @@ def evaluate(cases: list[dict[str, Any]]) -> dict[str, EditionScore]:
             expected = case["expected"].get(edition)
             if expected is None:
                 continue
-            result = stage_report(case["report"], edition).to_dict()
+            result = stage_report(case["report"], edition, assistant=assistant, policy=policy).to_dict()
             score = scores[edition]
             score.cases += 1
             wrong = {}
             for name in _FIELDS:
-                if result[name] == expected.get(name):
+                if _agrees(result[name], expected.get(name)):
                     score.agree[name] += 1
                 else:
                     wrong[name] = {"expected": expected.get(name), "got": result[name]}
+            for name in ("t", "n", "m"):
+                score.agree_main[name] += main_category(result[name]) == main_category(expected.get(name, ""))
+            row = score.confusion.setdefault(str(expected.get("stage")), {})
+            row[result["stage"]] = row.get(result["stage"], 0) + 1
             if wrong:
                 score.mismatches.append({"id": case.get("id"), "differences": wrong})
     return scores
 
 
+def confusion_table(score: EditionScore) -> list[str]:
+    """Expected stage (rows) against staged stage (columns), only the stages that occur."""
+    seen = set(score.confusion) | {got for row in score.confusion.values() for got in row}
+    order = [stage for stage in _STAGE_ORDER if stage in seen] + sorted(seen - set(_STAGE_ORDER))
+    short = {"Occult carcinoma": "Occ", "undeterminable": "und"}
+    header = "  expected \\ staged " + "".join(f"{short.get(s, s):>5}" for s in order)
+    lines = [header]
+    for expected in order:
+        row = score.confusion.get(expected, {})
+        if not row:
+            continue
+        cells = "".join(f"{row.get(got, 0) or '.':>5}" for got in order)
+        lines.append(f"  {short.get(expected, expected):>18} {cells}")
+    return lines
+
+
 def format_scores(scores: dict[str, EditionScore]) -> str:
-    """Plain-text table, one line per edition, followed by the mismatching cases."""
-    lines = ["edition  cases  stage    T        N        M"]
+    """Per-category agreement (exact and main category), a stage confusion table per edition, then the misses."""
+    lines = ["edition  cases  stage    T        N        M        | main category: T        N        M"]
     for edition, score in scores.items():
         rates = "  ".join(f"{score.rate(name):7.1%}" for name in ("stage", "t", "n", "m"))
-        lines.append(f"{edition:>7}  {score.cases:>5}  {rates}")
+        main = "  ".join(f"{score.main_rate(name):7.1%}" for name in ("t", "n", "m"))
+        lines.append(f"{edition:>7}  {score.cases:>5}  {rates}  |                {main}")
+    for edition, score in scores.items():
+        lines.append(f"stage confusion, {edition}th edition:")
+        lines.extend(confusion_table(score))
     for edition, score in scores.items():
         for mismatch in score.mismatches:
             diffs = ", ".join(

@@ -19,7 +19,8 @@ _CATEGORY = re.compile(
 )
 _STAGE = re.compile(r"\b(?:what|which)\s+(?:is\s+the\s+)?(?:overall\s+|tnm\s+)?stage(?:\s+group)?\b", re.IGNORECASE)
 _EDITION = re.compile(r"\b(8|9)(?:th)?\s+edition\b", re.IGNORECASE)
-UNDECIDED = {"TX", "NX", "MX", "undeterminable"}
+UNDECIDED = {"TX", "NX", "undeterminable"}
+_DISTANT = re.compile(r"metasta|\bM[01]\b|\bdistant\b|adrenal|liver|bone|brain|effusion|pleural\s+nodul", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,9 @@ def answer_tnm_question(question: str, default_edition: str = "9") -> TnmAnswer 
         return None
     edition_match = _EDITION.search(question)
     edition = edition_match.group(1) if edition_match else default_edition
-    result = stage_report(question, edition)
+    if category in ("M", "stage") and not _DISTANT.search(question):
+        return None  # a question that says nothing of distant disease cannot be given an M (or a stage)
+    result = stage_report(question, edition, mode="question")
     decision = next((d for d in result.decisions if d.category == category), None)
     if decision is None or decision.value in UNDECIDED:
         return None

@@ -91,8 +91,14 @@ class LlamaCppGenerator(Generator):
     def generate(self, request: GenerationRequest) -> Generation:
         return self.chat(build_messages(request, self._max_source_chars), max_tokens=request.max_tokens)
 
-    def chat(self, messages: list[dict[str, str]], *, max_tokens: int) -> Generation:
-        """Raw chat completion, for tasks other than cited answering (e.g. findings extraction)."""
+    def chat(
+        self, messages: list[dict[str, str]], *, max_tokens: int, json_schema: dict[str, Any] | None = None
+    ) -> Generation:
+        """Raw chat completion, for tasks other than cited answering (e.g. findings extraction); with
+        ``json_schema`` the output is constrained to it by a llama.cpp grammar."""
+        extra: dict[str, Any] = {}
+        if json_schema is not None:
+            extra["response_format"] = {"type": "json_object", "schema": json_schema}
         # One llama.cpp context is not safe to share between threads (the service uses a thread pool).
         with self._lock:
             try:
@@ -101,6 +107,7 @@ class LlamaCppGenerator(Generator):
                     temperature=self._temperature,
                     max_tokens=max_tokens,
                     seed=self._seed,
+                    **extra,
                 )
             except ValueError as exc:
                 raise InputError(f"prompt does not fit the model context: {exc}") from exc

@@ -77,15 +77,20 @@ class OpenAICompatibleGenerator(Generator):
     def generate(self, request: GenerationRequest) -> Generation:
         return self.chat(self._messages(request), max_tokens=request.max_tokens)
 
-    def chat(self, messages: list[dict[str, Any]], *, max_tokens: int) -> Generation:
-        """Raw chat completion, for tasks other than cited answering (e.g. findings extraction)."""
-        payload = {
+    def chat(
+        self, messages: list[dict[str, Any]], *, max_tokens: int, json_schema: dict[str, Any] | None = None
+    ) -> Generation:
+        """Raw chat completion, for tasks other than cited answering (e.g. findings extraction); with
+        ``json_schema`` the server is asked for JSON matching it (llama.cpp and vLLM honour the schema)."""
+        payload: dict[str, Any] = {
             "model": self._model,
             "messages": messages,
             "temperature": 0.0,
             "max_tokens": max_tokens,
             "seed": self._seed,
         }
+        if json_schema is not None:
+            payload["response_format"] = {"type": "json_object", "schema": json_schema}
         try:
             response = self._client.post(self._url, json=payload)
         except httpx.TimeoutException as exc:

@@ -8,25 +8,27 @@ from typing import Any
 
 from rag.errors import InputError
 from rag.staging.engine import stage_findings, stage_report
+from rag.staging.policy import DEFAULT_POLICY, check_policy
 from rag.staging.stage_groups import check_edition
 
 
-def stage_case(case: Any, edition: str) -> dict[str, Any]:
+def stage_case(case: Any, edition: str, policy: str = DEFAULT_POLICY) -> dict[str, Any]:
     """Stage one decoded JSONL case (``{"id", "report"}`` or ``{"id", "findings"}``)."""
     if not isinstance(case, dict):
         raise InputError("each line must be a JSON object with 'id' and 'report' or 'findings'")
     if "report" in case:
-        result = stage_report(case["report"], edition)
+        result = stage_report(case["report"], edition, policy=policy)
     elif "findings" in case:
-        result = stage_findings(case["findings"], edition)
+        result = stage_findings(case["findings"], edition, policy=policy)
     else:
         raise InputError("line has neither 'report' nor 'findings'")
     return {"id": case.get("id"), **result.to_dict()}
 
 
-def stage_jsonl(in_path: Path, out_path: Path, edition: str) -> int:
+def stage_jsonl(in_path: Path, out_path: Path, edition: str, policy: str = DEFAULT_POLICY) -> int:
     """Stage every line of ``in_path`` into ``out_path``; bad lines become error lines. Returns lines written."""
     edition = check_edition(edition)
+    check_policy(policy)
     if not in_path.is_file():
         raise InputError(f"input file not found: {in_path}")
     written = 0
@@ -38,7 +40,7 @@ def stage_jsonl(in_path: Path, out_path: Path, edition: str) -> int:
             try:
                 case = json.loads(line)
                 case_id = case.get("id") if isinstance(case, dict) else None
-                record = stage_case(case, edition)
+                record = stage_case(case, edition, policy)
             except json.JSONDecodeError as exc:
                 record = {"id": None, "error": f"line {number}: invalid JSON: {exc.msg}"}
             except InputError as exc:

@@ -21,7 +21,11 @@ _PSEUDO_NEGATION = re.compile(
     r"\b(?:no|without)\s+(?:significant\s+|interval\s+|definite\s+|obvious\s+|apparent\s+|marked\s+|further\s+|"
     r"substantial\s+|major\s+|remarkable\s+)?(?:change|changes|growth|increase|progression|enlargement\s+since|"
     r"difference)\b|\bnot\s+only\b|\bnot\s+changed\b|\bno\s+longer\s+(?:decreas|shrink)\w*|\bgram[- ]negative\b|"
-    r"\bnot\s+(?:significantly\s+)?(?:changed|increased|decreased)\b",
+    r"\bnot\s+(?:significantly\s+)?(?:changed|increased|decreased)\b|"
+    # "a 9mm nodule, which was not seen on the previous CT": new, not absent
+    r"\bnot\s+(?:seen|present|visible|identified|noted|detected|demonstrated)\s+(?:on|in|at)\s+(?:the\s+)?"
+    r"(?:(?:previous|prior|earlier|last|preceding|old|former)\b|(?:CT|scan|study|exam\w*|images?)\s+"
+    r"(?:\d+\s+\w+\s+ago|of\s+\d|from\s+\d|\(\d|in\s+\d))",
     _I,
 )
 _NEGATION_BEFORE = re.compile(
@@ -59,8 +63,10 @@ _POSSIBLE = re.compile(
     r"(?:to|for)\s+(?:exclude|rule\s+out)|r/o|doubtful|cannot\s+be\s+(?:determined|evaluated|assessed)|"
     r"difficult\s+to\s+(?:distinguish|differentiate|determine|evaluate|exclude)|less\s+likely|not\s+definite|"
     r"vs\.?|versus|or\s+(?:inflammat\w*|reactive|benign|infect\w*|atelecta\w*|post-?inflammat\w*)|"
-    r"follow[- ]?up\s+(?:is\s+)?(?:recommended|suggested|advised)|further\s+evaluation|clinical\s+correlation)(?=\W|$)"
-    r"|\?",
+    r"follow[- ]?up\s+(?:is\s+)?(?:recommended|suggested|advised|needed|required|necessary)|further\s+evaluation|"
+    r"clinical\s+correlation|to\s+differentiate|(?:adenoma|cyst|benign|inflammat\w*|reactive|infect\w*|scar\w*)\s+or\s+"
+    r"meta\w*|meta\w*\s+or\s+(?:adenoma|cyst|benign|inflammat\w*|reactive|infect\w*|scar\w*))(?=\W|$)"
+    r"|\?(?=\s*[A-Za-z])",  # "?metastasis", "? nodal disease"; not the question mark ending a question
     _I,
 )
 _PROBABLE = re.compile(

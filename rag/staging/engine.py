@@ -7,7 +7,7 @@ from itertools import product
 from typing import Any
 
 from rag.errors import InputError
-from rag.staging.assistant import ExtractionAssistant, merge_proposal
+from rag.staging.assistant import ExtractionAssistant, find_gaps, merge_proposal
 from rag.staging.citations import Citation, cite
 from rag.staging.extract import Mode, extract_findings
 from rag.staging.findings import Findings, parse_findings
@@ -156,6 +156,18 @@ def stage_findings(
     )
 
 
+def _assisted(
+    findings: Findings, report: str, edition: str, policy: str, assistant: ExtractionAssistant
+) -> tuple[Findings, list[str]]:
+    """Ask the assistant only what the rules left open; no gap, no model call."""
+    counted = apply_policy(findings, check_policy(policy))
+    n = decide_n(counted, edition)
+    gaps = find_gaps(counted, n2_undecided=n.ambiguous)
+    if not gaps:
+        return findings, []
+    return merge_proposal(findings, assistant.propose(report, gaps), report, gaps)
+
+
 def stage_report(
     text: str,
     edition: str,
@@ -172,7 +184,7 @@ def stage_report(
     findings = extract_findings(text, mode=mode)
     warnings: list[str] = []
     if assistant is not None:
-        findings, warnings = merge_proposal(findings, assistant.propose(text), text)
+        findings, warnings = _assisted(findings, text, edition, policy, assistant)
     result = stage_findings(findings, edition, extra_warnings=warnings, policy=policy)
     conflict = disagreement(text, result.t, result.n, result.m)
     if conflict is None:

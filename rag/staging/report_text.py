@@ -46,7 +46,7 @@ _ABBREVIATION = re.compile(
     r"sag|ax|cor|img|ser|vol|est|mr|ms|mrs|dept|lat|ant|post|sup|inf|med|seg|approx)\.)$",
     _I,
 )
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[<#A-Z0-9])|\n+|(?<=\S)\s+(?=\d{1,2}[.)]\s+[A-Z])")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[<#A-Z0-9])|\n+|(?<=:)\s+(?=\d{1,2}[.)]\s+[A-Z])")
 _ENUMERATION = re.compile(r"^\s*(?:\d{1,2}|[a-z])[.)]\s+")
 _BARE_NUMBER = re.compile(r"\s*\d{1,2}[.)]\s*")
 
@@ -163,6 +163,8 @@ def clauses(sentence: str) -> tuple[Clause, ...]:
     result: list[Clause] = []
     start = 0
     for boundary in _STRONG_BOUNDARY.finditer(sentence):
+        if boundary.group(0).startswith(".") and _ABBREVIATION.search(sentence[: boundary.start() + 1]):
+            continue  # "Rt. upper lobe", "approx. 3 cm": an abbreviation, not the end of a sentence
         if boundary.start() > start:
             result.append(Clause(sentence[start : boundary.start()], start, boundary.start()))
         start = boundary.end()

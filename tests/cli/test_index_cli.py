@@ -17,7 +17,12 @@ CASE_IMAGES = ["synpic29265.jpg", "synpic54610.jpg", "synpic42202.jpg", "synpic1
 
 def medcite(env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     result = subprocess.run(
-        [sys.executable, "-m", "rag.cli", *args], cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=600
+        [sys.executable, "-m", "medcite.cli", *args],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     if check and result.returncode != 0:
         raise AssertionError(f"medcite {' '.join(args)} failed ({result.returncode}):\n{result.stderr}")

@@ -15,20 +15,15 @@ REPO = Path(__file__).resolve().parents[2]
 CASES = Path(__file__).with_name("cases.jsonl")
 
 
-def _command(tmp_path: Path) -> list[str]:
-    """``python -m rag.cli`` once the lead's app registers staging; until then a throwaway app using ``register``."""
-    if "stage_cmd" in (REPO / "rag" / "cli" / "main.py").read_text(encoding="utf-8"):
-        return [sys.executable, "-m", "rag.cli"]
-    script = tmp_path / "stage_app.py"
-    script.write_text(
-        "import typer\nfrom rag.cli.stage_cmd import register\napp = typer.Typer()\nregister(app)\napp()\n"
-    )
-    return [sys.executable, str(script)]
-
-
 def _run(tmp_path: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [*_command(tmp_path), *args], input=stdin, capture_output=True, text=True, cwd=REPO, timeout=120, check=False
+        [sys.executable, "-m", "medcite.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=120,
+        check=False,
     )
 
 

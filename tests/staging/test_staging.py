@@ -155,16 +155,6 @@ def test_stage_tables_changed_cells() -> None:
     assert stage_group("9", "T1a", "N0", "M1c2") == "IVB"
 
 
-def test_assistant_fills_gaps_without_overriding_rules() -> None:
-    class Assistant:
-        def propose(self, report: str) -> dict[str, Any]:
-            return {"tumour": {"side": "left", "size_mm": 80}, "metastases": [{"system": "liver", "count": 1}]}
-
-    result = stage_report("Right upper lobe mass 2.5 cm. No lymphadenopathy.", "9", assistant=Assistant())
-    assert result.t == "T1c" and result.findings.tumour is not None and result.findings.tumour.side == "right"
-    assert result.m == "M1b" and any("assistant filled" in warning for warning in result.warnings)
-
-
 def test_batch_jsonl_with_bad_line(tmp_path: Path) -> None:
     source = tmp_path / "in.jsonl"
     source.write_text(

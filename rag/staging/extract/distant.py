@@ -21,6 +21,7 @@ from rag.staging.extract.vocabulary import (
     DISTANT_BENIGN,
     DISTANT_METASTATIC,
     EFFUSION,
+    INDETERMINATE,
     INVASION_VERB,
     MALIGNANT_EFFUSION,
     METASTATIC_SUBJECT,
@@ -166,6 +167,8 @@ def _organ_mentions(units: list[Unit]) -> list[_OrganMention]:
                     continue
                 metastatic = _owned_certainty(group, DISTANT_METASTATIC, system)
                 benign = _owned_certainty(group, DISTANT_BENIGN, system)
+                if metastatic is None and INDETERMINATE.search(group.text):
+                    metastatic = "possible"  # "left adrenal nodule, indeterminate": possibly metastatic
                 if metastatic is None:
                     continue
                 certainty = metastatic

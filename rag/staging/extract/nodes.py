@@ -287,7 +287,11 @@ def resolve_nodes(readings: list[NodeReading]) -> list[NodeFinding]:
         known = by_key.get(key)
         if known is None or ranked(node.certainty) > ranked(known.certainty):
             by_key[key] = node
-    general = [n for n in impression_nodes if n.station is None]
+    for denial in (n for n in impression_nodes if n.certainty == "absent" and n.station is None):
+        for key, node in list(by_key.items()):
+            if _within(node, denial.region):
+                by_key[key] = node.model_copy(update={"certainty": "absent"})
+    general = [n for n in impression_nodes if n.station is None and n.certainty != "absent"]
     for node in impression_nodes:
         key = (node.station, node.side, node.region, node.contralateral)
         if node.station is None and any(k[0] is not None or k[2] == node.region for k in by_key):
@@ -299,6 +303,25 @@ def resolve_nodes(readings: list[NodeReading]) -> list[NodeFinding]:
             if node.certainty == "possible" and ranked(upgrade) >= 2:
                 by_key[key] = node.model_copy(update={"certainty": upgrade})
     return [n for n in by_key.values() if n.certainty != "absent"]
+
+
+_REGION_STATIONS = {
+    "mediastinal": {"2", "3", "4", "5", "6", "7", "8", "9"},
+    "paratracheal": {"2", "4"},
+    "hilar": {"10"},
+    "peribronchial": {"11", "12", "13", "14"},
+    "supraclavicular": {"1"},
+}
+
+
+def _within(node: NodeFinding, region: str | None) -> bool:
+    """Whether a node lies in a region a statement names ("mediastinal nodes likely reactive")."""
+    if region is None:
+        return True
+    if node.region == region or (region == "mediastinal" and node.region == "paratracheal"):
+        return True
+    number = re.match(r"\d+", node.station or "")
+    return number is not None and number.group(0) in _REGION_STATIONS.get(region, set())
 
 
 def non_regional_readings(readings: list[NodeReading]) -> list[NodeReading]:

@@ -10,12 +10,16 @@ from typing import Annotated, Any, cast
 
 import typer
 
-from rag.cli.common import handle_errors
+from eval.staging import evaluate, format_scores, load_cases
+from medcite.cli.common import handle_errors
 from rag.config import Settings
 from rag.errors import InputError
 from rag.generate import create_generator
 from rag.staging import stage_findings, stage_jsonl, stage_report
 from rag.staging.llm_assistant import ChatBackend, GeneratorExtractionAssistant
+from rag.staging.policy import DEFAULT_POLICY
+
+POLICY_HELP = "which findings count: probable (present and probable, default) | present | possible"
 
 CHAT_BACKENDS = ("llama-cpp", "openai")
 
@@ -55,12 +59,13 @@ def stage(
     assist: Annotated[
         str | None, typer.Option("--assist", help="LLM backend that may fill gaps the rules leave: llama-cpp | openai")
     ] = None,
+    policy: Annotated[str, typer.Option("--policy", help=POLICY_HELP)] = DEFAULT_POLICY,
 ) -> None:
     """Stage one CT report (free text, or a findings JSON object), or a JSONL batch with --jsonl IN --out OUT."""
     if jsonl is not None:
         if out is None:
             raise InputError("--jsonl needs --out")
-        count = stage_jsonl(jsonl, out, edition)
+        count = stage_jsonl(jsonl, out, edition, policy=policy)
         typer.echo(f"staged {count} line(s) into {out}", err=True)
         return
     if file is None:
@@ -74,9 +79,9 @@ def stage(
         text = path.read_text(encoding="utf-8")
     structured = _json_object(text)
     if structured is not None:
-        result = stage_findings(structured, edition)
+        result = stage_findings(structured, edition, policy=policy)
     else:
-        result = stage_report(text, edition, assistant=_assistant(assist) if assist else None)
+        result = stage_report(text, edition, assistant=_assistant(assist) if assist else None, policy=policy)
     if output_format is OutputFormat.text:
         typer.echo(result.to_text())
     else:
@@ -87,11 +92,13 @@ def stage(
 def stage_eval(
     cases: Annotated[Path, typer.Argument(help="labelled cases JSONL (id, report, expected per edition)")],
     as_json: Annotated[bool, typer.Option("--json", help="print the scores as JSON")] = False,
+    assist: Annotated[
+        str | None, typer.Option("--assist", help="also let an LLM fill the rules' gaps: llama-cpp | openai")
+    ] = None,
+    policy: Annotated[str, typer.Option("--policy", help=POLICY_HELP)] = DEFAULT_POLICY,
 ) -> None:
-    """Stage every labelled case in both editions; print stage and T, N, M agreement per edition."""
-    from eval.staging import evaluate, format_scores, load_cases
-
-    scores = evaluate(load_cases(cases))
+    """Stage every labelled case in both editions; print T, N, M and stage agreement and a stage confusion table."""
+    scores = evaluate(load_cases(cases), assistant=_assistant(assist) if assist else None, policy=policy)
     if as_json:
         typer.echo(json.dumps({edition: score.to_dict() for edition, score in scores.items()}, indent=2))
     else:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from rag.cli.common import handle_errors, print_json
+from medcite.cli.common import handle_errors, print_json
 from rag.config import Settings
 from rag.errors import InputError
 from rag.imaging.load import load_image

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import typer
 
-from rag.cli import ask_cmd, search_cmd, serve_cmd, stage_cmd
-from rag.cli.eval_cmd import eval_app
-from rag.cli.index_cmd import index_app
+from medcite.cli import ask_cmd, search_cmd, serve_cmd, stage_cmd
+from medcite.cli.eval_cmd import eval_app
+from medcite.cli.index_cmd import index_app
 
 app = typer.Typer(help="medcite: cited answers from medical images, reports and guidelines.", no_args_is_help=True)
 app.add_typer(index_app, name="index")

@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
+from medcite.cli.common import handle_errors, print_json
 from rag.build import IndexBuilder, chunking_params, new_catalog
-from rag.cli.common import handle_errors, print_json
 from rag.config import Settings
 from rag.errors import IndexMismatchError
 from rag.runtime import Runtime

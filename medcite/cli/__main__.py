@@ -1,0 +1,3 @@
+from medcite.cli.main import app
+
+app(prog_name="medcite")

@@ -1,3 +1,0 @@
-from rag.cli.main import app
-
-app(prog_name="medcite")
