@@ -30,6 +30,7 @@ class EditionScore:
     agree_main: dict[str, int] = field(default_factory=lambda: dict.fromkeys(("t", "n", "m"), 0))
     confusion: dict[str, dict[str, int]] = field(default_factory=dict)
     mismatches: list[dict[str, Any]] = field(default_factory=list)
+    assistant: dict[str, int] = field(default_factory=dict)
 
     def rate(self, name: str) -> float:
         return self.agree[name] / self.cases if self.cases else 0.0
@@ -42,6 +43,25 @@ class EditionScore:
         data["agreement"] = {name: round(self.rate(name), 4) for name in _FIELDS}
         data["agreement_main_category"] = {name: round(self.main_rate(name), 4) for name in ("t", "n", "m")}
         return data
+
+
+def _count_assistant(
+    score: EditionScore, case: dict[str, Any], edition: str, assisted: dict[str, Any], policy: str
+) -> None:
+    """What the assistant did on one case: answers filled and rejected, and whether the stage got better or worse."""
+    filled = sum(w.startswith("assistant filled") for w in assisted["warnings"])
+    rejected = sum(w.startswith("assistant") and "rejected" in w for w in assisted["warnings"])
+    rules = stage_report(case["report"], edition, policy=policy).to_dict()
+    expected = case["expected"][edition]
+    counters = score.assistant
+    counters["cases_asked"] = counters.get("cases_asked", 0) + bool(filled or rejected)
+    counters["answers_filled"] = counters.get("answers_filled", 0) + filled
+    counters["answers_rejected"] = counters.get("answers_rejected", 0) + rejected
+    for name in _FIELDS:
+        before, after = _agrees(rules[name], expected.get(name)), _agrees(assisted[name], expected.get(name))
+        if before != after:
+            key = f"{name}_{'fixed' if after else 'broken'}"
+            counters[key] = counters.get(key, 0) + 1
 
 
 def _agrees(got: str, expected: str | None) -> bool:
@@ -89,6 +109,8 @@ def evaluate(
             if expected is None:
                 continue
             result = stage_report(case["report"], edition, assistant=assistant, policy=policy).to_dict()
+            if assistant is not None:
+                _count_assistant(scores[edition], case, edition, result, policy)
             score = scores[edition]
             score.cases += 1
             wrong = {}
@@ -129,6 +151,10 @@ def format_scores(scores: dict[str, EditionScore]) -> str:
         rates = "  ".join(f"{score.rate(name):7.1%}" for name in ("stage", "t", "n", "m"))
         main = "  ".join(f"{score.main_rate(name):7.1%}" for name in ("t", "n", "m"))
         lines.append(f"{edition:>7}  {score.cases:>5}  {rates}  |                {main}")
+    for edition, score in scores.items():
+        if score.assistant:
+            counts = ", ".join(f"{key} {value}" for key, value in sorted(score.assistant.items()))
+            lines.append(f"assistant, {edition}th edition: {counts}")
     for edition, score in scores.items():
         lines.append(f"stage confusion, {edition}th edition:")
         lines.extend(confusion_table(score))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
 from rag.staging.anatomy import places, side_in
-from rag.staging.extract.vocabulary import ORGANS
+from rag.staging.extract.vocabulary import ANY_ORGAN, NODE_CUE, ORGANS
 from rag.staging.findings import Findings, NodeFinding, Tumour
 from rag.staging.sizes import measurements
 
@@ -88,10 +88,18 @@ def _dims(expression: str) -> list[float]:
     ]
 
 
+def _about_the_lung(quote: str) -> bool:
+    """A size quote must place its lesion in the lung and name no other organ or node ("liver lesion 2.4 cm")."""
+    in_lung = bool(places(quote)) or re.search(r"\blung\b|\bpulmonary\b|\bhil(?:um|ar)\b|\blobe\b", quote, re.I)
+    return bool(in_lung) and not ANY_ORGAN.search(quote) and not NODE_CUE.search(quote)
+
+
 def _checked(gap_key: str, value: str, quote: str) -> str | None:
     """Why an answer is refused (None when its quote supports its value)."""
     if gap_key in ("primary_tumour", "tumour_size"):
-        return None if _size_in(quote, value) is not None else "the quote does not contain that size"
+        if _size_in(quote, value) is None:
+            return "the quote does not contain that size"
+        return None if _about_the_lung(quote) else "the quote is not about a lung tumour"
     if gap_key == "tumour_side":
         side = value.strip().lower()
         if side not in ("right", "left"):
