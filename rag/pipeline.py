@@ -20,7 +20,7 @@ from rag.cite import (
     is_closed_question,
     verify_answer,
 )
-from rag.domain import identify_domain
+from rag.domain import DomainDecision, identify_domain
 from rag.errors import InputError
 from rag.generate import GenerationRequest, Generator, Source, create_generator
 from rag.retrieve.adaptive_k import Calibration, KChoice, gap_ratio_k
@@ -77,6 +77,34 @@ class Answer:
             "domain": self.domain,
             "k": self.k,
             "mode": self.mode,
+            "versions": self.versions,
+            "timings": self.timings,
+            "preliminary": True,
+        }
+
+
+@dataclass
+class Retrieval:
+    """The evidence for one query, before any answer is written (``/v1/retrieve``, ``medcite search``)."""
+
+    question_vector: np.ndarray
+    domain: DomainDecision
+    passages: list[EvidenceItem]
+    cases: list[EvidenceItem]
+    k: dict[str, Any]
+    versions: dict[str, Any]
+    timings: dict[str, float]
+
+    def to_dict(self) -> dict[str, Any]:
+        sources = [_source(n, item) for n, item in enumerate([*self.passages, *self.cases], start=1)]
+        rows = [
+            _evidence_row(source, item) for source, item in zip(sources, [*self.passages, *self.cases], strict=True)
+        ]
+        return {
+            "passages": [row for row in rows if row["kind"] != "case"],
+            "cases": [row for row in rows if row["kind"] == "case"],
+            "domain": self.domain.as_dict(),
+            "k": self.k,
             "versions": self.versions,
             "timings": self.timings,
             "preliminary": True,
@@ -164,14 +192,20 @@ class Pipeline:
         similarities = [i.similarity for i in items]
         return gap_ratio_k(similarities, threshold=self.settings.gap_threshold, k_min=min(floor, cap), k_max=cap)
 
-    def answer(self, query: Query) -> Answer:
+    def _check(self, query: Query) -> None:
         if not query.question or not query.question.strip():
             raise InputError("the question is empty")
         if len(query.question) > self.settings.max_question_chars:
             raise InputError(
                 f"the question is {len(query.question)} characters; the limit is {self.settings.max_question_chars}"
             )
-        timer = _Timer()
+
+    def retrieve(self, query: Query) -> Retrieval:
+        """The evidence ``answer`` would use: domain routing, hybrid passages, similar cases, adaptive k."""
+        self._check(query)
+        return self._retrieve(query, _Timer())
+
+    def _retrieve(self, query: Query, timer: _Timer) -> Retrieval:
         catalog = self.runtime.catalog()
         retriever = self.retriever(catalog)
         exclude = {query.image_id} if query.exclude_same_image and query.image_id else set()
@@ -211,6 +245,23 @@ class Pipeline:
                         candidates, self.settings.k_max_cases, self.settings.k_min_cases, calibrated=True
                     )
                     cases = candidates[: k_cases.k]
+        return Retrieval(
+            question_vector=question_vector,
+            domain=decision,
+            passages=passages,
+            cases=cases,
+            k={"passages": k_passages.as_dict(), "cases": k_cases.as_dict(), "leakage_filter": sorted(exclude)},
+            versions={"encoders": catalog.encoders, "index": catalog.version, "medcite": self.runtime.version},
+            timings=timer.timings,
+        )
+
+    def answer(self, query: Query) -> Answer:
+        self._check(query)
+        timer = _Timer()
+        found = self._retrieve(query, timer)
+        retriever = self.retriever(self.runtime.catalog())
+        question_vector, decision = found.question_vector, found.domain
+        passages, cases = list(found.passages), list(found.cases)
         tnm = answer_tnm_question(query.question) if query.use_retrieval else None
         if tnm is not None:
             known = {item.id for item in passages}
@@ -247,13 +298,8 @@ class Pipeline:
                 "cases": [_evidence_row(s, i) for s, i in zip(sources, items, strict=True) if i.kind == "case"],
             },
             domain=decision.as_dict(),
-            k={"passages": k_passages.as_dict(), "cases": k_cases.as_dict(), "leakage_filter": sorted(exclude)},
-            versions={
-                "generator": answered_by,
-                "encoders": catalog.encoders,
-                "index": catalog.version,
-                "medcite": self.runtime.version,
-            },
+            k=found.k,
+            versions={"generator": answered_by, **found.versions},
             timings=timer.timings,
             mode=mode,
             closest_sources=list(verified.closest_sources),
