@@ -18,6 +18,7 @@ import numpy as np
 
 from rag.encoders.base import EncoderInfo, ImageEncoder, TextEncoder
 from rag.errors import InputError, MedciteError, NotFoundError
+from rag.ingest.blocks import passage_units
 from rag.ingest.cases import load_vqa_rad_cases
 from rag.ingest.documents import ParsedDocument, parse_document
 from rag.ingest.reports import parse_reports
@@ -51,12 +52,16 @@ class BuildReport:
         }
 
 
-INDEXING_RULES = "2"
+# 3: Markdown rendered to blocks (links as text, lists with lead-in, table rows with headers);
+# 4: guideline passages also indexed unit by unit (sentences, whole lists) for fine-grained dense matching.
+# 5: blocks under a bold pseudo-heading ("**Kerley B lines**") carry it as a label.
+INDEXING_RULES = "5"
+UNIT_KIND = "unit"
 
 
 def chunking_params(max_chars: int) -> dict[str, Any]:
     """Recorded in the manifest; an index chunked by other rules must be rebuilt, not patched."""
-    return {"max_chars": max_chars, "splitter": "markdown-sections", "rules": INDEXING_RULES}
+    return {"max_chars": max_chars, "splitter": "markdown-blocks", "rules": INDEXING_RULES}
 
 
 BIBLIOGRAPHY_HEADINGS = {"sources", "references", "bibliography", "reference list"}
@@ -172,7 +177,28 @@ class IndexBuilder:
             ids = [fresh[row].chunk_id for row in rows]
             collection.upsert(ids, vectors[rows], [self._chunk_metadata(fresh[row], domain) for row in rows])
             items.setdefault(collection.name, []).extend(ids)
+            if kind == "passage":
+                self._add_units([fresh[row] for row in rows], domain, items)
         return items
+
+    def _add_units(self, chunks: list[Chunk], domain: str, items: dict[str, list[str]]) -> None:
+        """Each passage's units (sentences, whole lists) as their own vectors: a long passage is found by its
+        best sentence, not only by its average. Units point back to their passage."""
+        ids: list[str] = []
+        texts: list[str] = []
+        metadata: list[dict[str, Any]] = []
+        for chunk in chunks:
+            leaf = chunk.section.split(" > ")[-1]
+            for index, (unit, is_list) in enumerate(passage_units(chunk.text)):
+                ids.append(f"{chunk.chunk_id}@{index}")
+                texts.append(f"{leaf}. {unit}")
+                metadata.append({"parent": chunk.chunk_id, "text": unit, "is_list": is_list, "domain": domain})
+        if not ids:
+            return
+        vectors = self.text_encoder.encode(texts, progress=self.progress)
+        collection = self.catalog.collection(UNIT_KIND, domain, self.text_encoder.info.dim)
+        collection.upsert(ids, vectors, metadata)
+        items.setdefault(collection.name, []).extend(ids)
 
     @staticmethod
     def _chunk_metadata(chunk: Chunk, domain: str) -> dict[str, Any]:
@@ -198,7 +224,7 @@ class IndexBuilder:
             "title": title,
             "content_hash": content_hash,
             "items": items,
-            "count": sum(len(ids) for ids in items.values()),
+            "count": sum(len(ids) for name, ids in items.items() if self.catalog.domains[name][0] != UNIT_KIND),
         }
 
     def add_parsed_document(self, parsed: ParsedDocument, kind: str = "passage", domain: str = "general") -> None:

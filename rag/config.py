@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from rag.errors import InputError
+from rag.resources import knowledge_dir as packaged_knowledge_dir
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -18,7 +19,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MEDCITE_", extra="ignore")
 
     index_dir: Path = REPO_ROOT / "indexes"
-    knowledge_dir: Path = REPO_ROOT / "knowledge"
+    knowledge_dir: Path = packaged_knowledge_dir()
     shared_dir: Path = REPO_ROOT.parent / "shared"
 
     text_encoder: str = "minilm"
@@ -53,6 +54,12 @@ class Settings(BaseSettings):
     case_vote_min_question_similarity: float = 0.6
     case_vote_min_term_overlap: float = 0.6
     max_question_chars: int = 2000
+
+    reranker: str = "features"
+    reranker_model_dir: Path | None = None
+    # None: the model shipped in rag/answering/answerability.json (see `medcite eval calibrate-answerability`).
+    answerability_model: Path | None = None
+    text_questions_use_reports: bool = False
 
     citation_min_lexical: float = 0.6
     citation_min_cosine: float = 0.7

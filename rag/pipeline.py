@@ -5,13 +5,17 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
 import numpy as np
 from PIL import Image
 
+from rag.answering.answerability import AnswerabilityModel, Signals, TermStats, signals
+from rag.answering.question import profile
+from rag.answering.rerank import Candidate, Reranker, create_reranker
+from rag.answering.synonyms import expand
 from rag.cite import (
     INSUFFICIENT_EVIDENCE,
     CitationConfig,
@@ -24,13 +28,14 @@ from rag.domain import DomainDecision, identify_domain
 from rag.errors import InputError
 from rag.generate import GenerationRequest, Generator, Source, create_generator
 from rag.retrieve.adaptive_k import Calibration, KChoice, gap_ratio_k
-from rag.retrieve.retriever import EvidenceItem, Retriever
+from rag.retrieve.retriever import PASSAGE_KINDS, EvidenceItem, Retriever
 from rag.runtime import Runtime
 from rag.store.catalog import Catalog
 from rag.tnm_question import TnmAnswer, answer_tnm_question
 from rag.vqa import CaseVote, vote_closed_answer
 
 GENERAL_DOMAINS = ("general",)
+GUIDELINE_KINDS = ("passage",)
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,7 @@ class Answer:
     timings: dict[str, float]
     mode: str
     closest_sources: list[dict[str, Any]] = field(default_factory=list)
+    answerability: dict[str, Any] = field(default_factory=dict)
     preliminary: bool = True
 
     def to_dict(self) -> dict[str, Any]:
@@ -73,6 +79,7 @@ class Answer:
             "citations": self.citations,
             "removed": self.removed,
             "closest_sources": self.closest_sources,
+            "answerability": self.answerability,
             "evidence": self.evidence,
             "domain": self.domain,
             "k": self.k,
@@ -130,12 +137,16 @@ def _source(n: int, item: EvidenceItem) -> Source:
         source_id=item.id,
         title=title,
         text=item.text,
-        score=round(item.similarity, 6),
+        score=round(item.score, 6),
         kind=item.kind,
         section=meta.get("section"),
         page=meta.get("page"),
         metadata={"domain": item.domain},
     )
+
+
+def _meta(item: EvidenceItem, key: str) -> str:
+    return str(item.metadata.get(key) or "")
 
 
 def _evidence_row(source: Source, item: EvidenceItem) -> dict[str, Any]:
@@ -151,7 +162,9 @@ def _evidence_row(source: Source, item: EvidenceItem) -> dict[str, Any]:
     if item.kind == "case":
         row["image"] = item.metadata.get("image")
     else:
-        row.update(section=source.section, page=source.page)
+        row.update(section=source.section, page=source.page, cosine=round(item.similarity, 6))
+        if item.features:
+            row["features"] = dict(item.features)
     return row
 
 
@@ -162,6 +175,8 @@ class Pipeline:
         self.runtime = runtime
         self._generators: dict[str, Generator] = {}
         self._retriever: tuple[str, Retriever] | None = None
+        self._term_stats: tuple[str, TermStats] | None = None
+        self._reranker: tuple[str, Reranker | None] | None = None
 
     @property
     def settings(self) -> Any:
@@ -189,8 +204,32 @@ class Pipeline:
             return KChoice(min(choice.k, len(items)), choice.method, choice.detail)
         if self.settings.adaptive_k == "fixed":
             return KChoice(min(cap, len(items)), "fixed", {"k": cap})
-        similarities = [i.similarity for i in items]
+        similarities = [i.score for i in items]
         return gap_ratio_k(similarities, threshold=self.settings.gap_threshold, k_min=min(floor, cap), k_max=cap)
+
+    @property
+    def reranker(self) -> Reranker | None:
+        """Built once per index version: the feature reranker weighs words by their rarity in that index."""
+        catalog = self.runtime.catalog()
+        if self._reranker is None or self._reranker[0] != catalog.version:
+            stats = self.term_stats(catalog)
+            built = create_reranker(
+                self.settings.reranker, self.settings.reranker_model_dir, self.settings.device, idf=stats.idf
+            )
+            self._reranker = (catalog.version, built)
+        return self._reranker[1]
+
+    def _rerank(self, question: str, items: list[EvidenceItem]) -> list[EvidenceItem]:
+        """Fused candidates in the reranker's order, each carrying its relevance and features."""
+        if self.reranker is None or not items:
+            return items
+        candidates = [
+            Candidate(i.id, i.text, _meta(i, "section"), _meta(i, "title"), i.similarity, i.unit_similarity)
+            for i in items
+        ]
+        scores = {s.id: s for s in self.reranker.score(profile(expand(question)), candidates)}
+        rescored = [replace(i, relevance=scores[i.id].score, features=scores[i.id].features) for i in items]
+        return sorted(rescored, key=lambda i: -(i.relevance or 0.0))
 
     def _check(self, query: Query) -> None:
         if not query.question or not query.question.strip():
@@ -234,7 +273,16 @@ class Pipeline:
         if query.use_retrieval:
             with timer.stage("retrieve"):
                 search_domains = decision.search_domains(GENERAL_DOMAINS)
-                passages = retriever.passages(question_vector, query.question, domains=search_domains)
+                kinds = (
+                    PASSAGE_KINDS
+                    if query.image is not None or self.settings.text_questions_use_reports
+                    else GUIDELINE_KINDS
+                )
+                passages = retriever.passages(
+                    question_vector, expand(query.question), domains=search_domains, kinds=kinds
+                )
+            with timer.stage("rerank"):
+                passages = self._rerank(query.question, passages)
                 k_passages = self._choose_k(passages, self.settings.k_max_passages)
                 passages = passages[: k_passages.k]
                 if image_vector is not None:
@@ -283,7 +331,11 @@ class Pipeline:
                     min_question_similarity=self.settings.case_vote_min_question_similarity,
                     min_term_overlap=self.settings.case_vote_min_term_overlap,
                 )
-        text, mode, answered_by = self._compose(query, sources, tnm, vote, closed, timer)
+        answerability = self._answerability(query, passages, tnm)
+        if answerability["answerable"]:
+            text, mode, answered_by = self._compose(query, sources, tnm, vote, closed, timer)
+        else:
+            text, mode, answered_by = INSUFFICIENT_EVIDENCE, "not-answerable", {"name": "answerability", "version": "1"}
         with timer.stage("verify"):
             verified = self._verify(text, sources, mode)
         timer.timings["total"] = round(sum(timer.timings.values()), 2)
@@ -303,7 +355,47 @@ class Pipeline:
             timings=timer.timings,
             mode=mode,
             closest_sources=list(verified.closest_sources),
+            answerability=answerability,
         )
+
+    @cached_property
+    def answerability_model(self) -> AnswerabilityModel:
+        return AnswerabilityModel.load(self.settings.answerability_model)
+
+    def term_stats(self, catalog: Catalog) -> TermStats:
+        """Word rarity over the guideline passages of this index version (built once per version)."""
+        if self._term_stats is None or self._term_stats[0] != catalog.version:
+            texts = (
+                f"{meta.get('title', '')} {meta.get('section', '')} {meta.get('text', '')}"
+                for _, collection in catalog.of_kind("passage")
+                for meta in map(collection.get, collection.ids())
+            )
+            self._term_stats = (catalog.version, TermStats.build(texts))
+        return self._term_stats[1]
+
+    def answerability_signals(self, question: str, passages: list[EvidenceItem]) -> Signals:
+        ranked = [p for p in passages if p.kind != "case"]
+        texts = [f"{_meta(p, 'title')} {_meta(p, 'section')} {p.text}" for p in ranked]
+        pieces = self.runtime.text_encoder if hasattr(self.runtime.text_encoder, "word_pieces") else None
+        relevance = ranked[0].score if ranked else 0.0
+        return signals(question, texts, relevance, self.term_stats(self.runtime.catalog()), pieces)
+
+    def _answerability(self, query: Query, passages: list[EvidenceItem], tnm: TnmAnswer | None) -> dict[str, Any]:
+        """Whether the guideline knowledge can answer a text question at all (calibrated model, see
+        :mod:`rag.answering.answerability`). Image questions (cases may answer) and staging questions pass."""
+        gated = query.image is None and tnm is None and query.use_retrieval
+        if not gated:
+            return {"answerable": True, "applied": False}
+        found = self.answerability_signals(query.question, passages)
+        model = self.answerability_model
+        probability = model.probability(found)
+        return {
+            "answerable": probability >= model.threshold,
+            "applied": True,
+            "probability": round(probability, 4),
+            "threshold": model.threshold,
+            "signals": asdict(found),
+        }
 
     def _compose(
         self,

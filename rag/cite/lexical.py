@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _STOPWORD_TEXT = """a about above after again against all also am an and any are as at be been being before below
     between both but by can could did do does doing during each either few for from further had has have having he her
@@ -57,6 +58,12 @@ def _stem(word: str) -> str:
 
 def content_tokens(text: str) -> list[str]:
     """Normalised content words and numbers, stopwords removed, in order (units split from numbers)."""
+    return list(_content_tokens(text))
+
+
+@lru_cache(maxsize=16384)
+def _content_tokens(text: str) -> tuple[str, ...]:
+    """Cached: the same passages are tokenised for every question that retrieves them."""
     tokens: list[str] = []
     for raw in _TOKEN.findall(normalise_text(text)):
         glued = _GLUED_UNIT.match(raw)
@@ -68,7 +75,7 @@ def content_tokens(text: str) -> list[str]:
             if part in STOPWORDS or (len(part) == 1 and part.isalpha()):
                 continue
             tokens.append(_stem(part))
-    return tokens
+    return tuple(tokens)
 
 
 def recall(claim: str | list[str], evidence: str | set[str]) -> float:

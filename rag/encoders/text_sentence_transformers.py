@@ -56,6 +56,10 @@ class SentenceTransformerEncoder(TextEncoder):
     def info(self) -> EncoderInfo:
         return self._info
 
+    def word_pieces(self, word: str) -> int:
+        """How many vocabulary pieces the tokenizer needs for ``word``: a rare technical word needs several."""
+        return len(self._model.tokenizer.tokenize(word))
+
     def encode(self, texts: Sequence[str], *, batch_size: int = 32, progress: bool = False) -> np.ndarray:
         if not texts:
             return np.zeros((0, self._info.dim), dtype=np.float32)

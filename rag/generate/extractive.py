@@ -5,12 +5,10 @@ it is the baseline every LLM backend has to beat and the fallback when none is c
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-import numpy as np
-
+from rag.answering.compose import compose, render, score_units
+from rag.answering.question import profile
 from rag.cite.lexical import content_tokens, recall
-from rag.cite.sentences import split_sentences, strip_markers
 from rag.cite.verify import INSUFFICIENT_EVIDENCE, is_closed_question
 from rag.encoders.base import TextEncoder
 from rag.generate.base import Generation, GenerationRequest, Generator
@@ -31,14 +29,6 @@ _UNCERTAIN = re.compile(
 _CLAUSE = re.compile(rf";|,?\s+(?:but(?!\s+not\s+{_COMPARATIVE})|however|whereas|although|while)\b,?", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class _Candidate:
-    n: int
-    position: int
-    text: str
-    score: float
-
-
 def yes_no_verdict(question: str, evidence: str) -> str | None:
     """Return "Yes"/"No" only when one clause of the evidence names every content word of the question and its
     polarity is clear: a negation cue gives "No", none gives "Yes", an uncertainty cue gives None. A negated
@@ -56,25 +46,22 @@ def yes_no_verdict(question: str, evidence: str) -> str | None:
 
 
 class ExtractiveGenerator(Generator):
-    """Scores every source sentence against the question: ``cosine_weight`` x embedding cosine +
-    (1 - ``cosine_weight``) x share of question content words in the sentence. Keeps up to ``max_sentences``
-    that reach ``min_score`` and ``relative_cutoff`` x the best score (so a clearly best passage is not
-    diluted by loosely related ones); none reach it -> "INSUFFICIENT EVIDENCE"."""
+    """Answers with the units of the retrieved passages that fit the question, verbatim or as a whole list,
+    each with its [n] (see :mod:`rag.answering.compose`); nothing good enough -> "INSUFFICIENT EVIDENCE".
+    A yes/no question gets "Yes."/"No." only when the best unit states it plainly."""
 
     def __init__(
         self,
         encoder: TextEncoder | None = None,
-        max_sentences: int = 3,
+        max_sentences: int = 4,
         *,
         min_score: float = 0.35,
-        relative_cutoff: float = 0.75,
-        cosine_weight: float = 0.5,
+        relative_cutoff: float = 0.6,
     ) -> None:
         self._encoder = encoder
         self.max_sentences = max_sentences
         self.min_score = min_score
         self.relative_cutoff = relative_cutoff
-        self.cosine_weight = cosine_weight
 
     def _get_encoder(self) -> TextEncoder:
         """The packaged MiniLM is loaded on first use, so constructing the generator stays cheap."""
@@ -87,43 +74,26 @@ class ExtractiveGenerator(Generator):
     @property
     def info(self) -> dict[str, str]:
         """Names the encoder actually used (loading the default one if it has not been yet)."""
-        return {"name": "extractive", "model": self._get_encoder().info.name, "version": "1"}
-
-    def _candidates(self, request: GenerationRequest) -> list[_Candidate]:
-        texts: list[tuple[int, int, str]] = []
-        seen: set[str] = set()
-        for source in sorted(request.sources, key=lambda s: s.n):
-            for position, span in enumerate(split_sentences(source.text)):
-                # Literature references inside the source ("[12]") would read as citations of our sources.
-                text = strip_markers(span.text)
-                if len(content_tokens(text)) < 2 or text.casefold() in seen:
-                    continue
-                seen.add(text.casefold())
-                texts.append((source.n, position, text))
-        if not texts:
-            return []
-        question_terms = content_tokens(request.question)
-        vectors = self._get_encoder().encode([request.question] + [t for _, _, t in texts])
-        cosines = vectors[1:] @ vectors[0]
-        return [
-            _Candidate(n, position, text, self._score(float(np.clip(cosine, 0.0, 1.0)), recall(question_terms, text)))
-            for (n, position, text), cosine in zip(texts, cosines, strict=True)
-        ]
-
-    def _score(self, cosine: float, lexical: float) -> float:
-        return round(self.cosine_weight * cosine + (1.0 - self.cosine_weight) * lexical, 6)
+        return {"name": "extractive", "model": self._get_encoder().info.name, "version": "2"}
 
     def generate(self, request: GenerationRequest) -> Generation:
-        candidates = self._candidates(request)
-        ranked = sorted(candidates, key=lambda c: (-c.score, c.n, c.position))
+        question = profile(request.question)
+        scored = score_units(question, request.sources, self._get_encoder())
+        chosen = compose(
+            question,
+            scored,
+            max_units=self.max_sentences,
+            min_score=self.min_score,
+            relative_cutoff=self.relative_cutoff,
+        )
         model = self._get_encoder().info.name
-        if not ranked or ranked[0].score < self.min_score:
-            return Generation(INSUFFICIENT_EVIDENCE, model, {"candidates": len(candidates), "selected": 0})
-        floor = max(self.min_score, self.relative_cutoff * ranked[0].score)
-        chosen = [c for c in ranked if c.score >= floor][: self.max_sentences]
-        parts = [f"{c.text.rstrip(' .;:!?')} [{c.n}]." for c in chosen]
+        usage = {"candidates": len(scored), "selected": len(chosen)}
+        if not chosen:
+            return Generation(INSUFFICIENT_EVIDENCE, model, usage)
+        firsts = {s.unit.source.n: s for s in reversed(chosen)}
+        parts = [render(s.unit, question, with_section=firsts[s.unit.source.n] is s) for s in chosen]
         if request.closed or is_closed_question(request.question):
-            verdict = yes_no_verdict(request.question, chosen[0].text)
+            verdict = yes_no_verdict(request.question, chosen[0].unit.text)
             if verdict is not None:
                 parts.insert(0, f"{verdict}.")
-        return Generation(" ".join(parts), model, {"candidates": len(candidates), "selected": len(chosen)})
+        return Generation(" ".join(parts), model, usage)

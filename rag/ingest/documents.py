@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from rag.errors import CorruptFileError, UnsupportedFileError
+from rag.ingest.injection import refuse_injections
 from rag.ingest.markdown import DEFAULT_MAX_CHARS, chunk_markdown, slugify
 from rag.types import Chunk, content_hash
 
@@ -50,6 +51,7 @@ def parse_text_document(
     text = _read_text(path)
     if not text.strip():
         raise CorruptFileError(f"{path}: the file is empty")
+    refuse_injections(text, str(path))
     doc = doc_id or doc_id_for(path)
     title = _title_from_markdown(text, path.stem)
     chunks = chunk_markdown(text, doc, title, max_chars=max_chars, metadata={"source": doc, **(metadata or {})})
@@ -67,6 +69,7 @@ def parse_pdf(
     try:
         reader = PdfReader(str(path))
         pages = [page.extract_text() or "" for page in reader.pages]
+        refuse_injections("\n".join(pages), str(path))
         title = (reader.metadata.title if reader.metadata else None) or path.stem
     except (PdfReadError, ValueError, KeyError, OSError) as exc:
         raise CorruptFileError(f"{path}: cannot read PDF ({exc})") from exc

@@ -1,7 +1,9 @@
 """Section-aware Markdown chunking.
 
-A chunk never crosses a heading, so every chunk has one section path to cite. Long sections
-are split on paragraph boundaries; the parts share the section id plus ``~2``, ``~3``...
+A chunk never crosses a heading, so every chunk has one section path to cite. Its text is the section
+rendered to clean blocks (:mod:`rag.ingest.blocks`); long sections are split between blocks and the
+parts share the section id plus ``~2``, ``~3``... ``char_start``/``char_end`` give the section's span in
+the source file.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from rag.ingest.blocks import render_blocks
 from rag.types import Chunk
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
@@ -75,23 +78,35 @@ def _section(text: str, path: tuple[str, ...], start: int, end: int) -> Iterator
         yield Section(path=path, body=stripped, start=start + lead, end=start + lead + len(stripped))
 
 
-_PARAGRAPH = re.compile(r"(?:[^\n]|\n(?![ \t]*\n))+")
-
-
-def _split_paragraphs(section: Section, max_chars: int) -> list[tuple[int, int]]:
-    """Greedy paragraph packing; returns (start, end) spans in the source document."""
-    parts: list[tuple[int, int]] = []
-    for match in _PARAGRAPH.finditer(section.body):
-        raw = match.group()
-        if not raw.strip():
-            continue
-        para_start = section.start + match.start() + (len(raw) - len(raw.lstrip()))
-        para_end = section.start + match.end() - (len(raw) - len(raw.rstrip()))
-        if parts and para_end - parts[-1][0] <= max_chars:
-            parts[-1] = (parts[-1][0], para_end)
-        else:
-            parts.append((para_start, para_end))
+def _pack(blocks: list[str], max_chars: int) -> list[str]:
+    """Greedy block packing into parts of at most ``max_chars``; a block is never split unless it alone is too
+    long, and then a list keeps its lead-in line at the top of every part."""
+    parts: list[str] = []
+    for block in blocks:
+        pieces = [block] if len(block) <= max_chars else _split_long(block, max_chars)
+        for piece in pieces:
+            if parts and len(parts[-1]) + 2 + len(piece) <= max_chars:
+                parts[-1] = f"{parts[-1]}\n\n{piece}"
+            else:
+                parts.append(piece)
     return parts
+
+
+def _split_long(block: str, max_chars: int) -> list[str]:
+    lines = block.split("\n")
+    lead = lines[0] if lines[0].rstrip().endswith(":") else ""
+    pieces: list[str] = []
+    current = ""
+    for line in lines[1:] if lead else lines:
+        candidate = f"{current}\n{line}" if current else (f"{lead}\n{line}" if lead else line)
+        if current and len(candidate) > max_chars:
+            pieces.append(current)
+            current = f"{lead}\n{line}" if lead else line
+        else:
+            current = candidate
+    if current:
+        pieces.append(current)
+    return pieces
 
 
 def chunk_markdown(
@@ -110,8 +125,8 @@ def chunk_markdown(
         seen[base] = seen.get(base, 0) + 1
         if seen[base] > 1:
             base = f"{base}-{seen[base]}"
-        spans = _split_paragraphs(section, max_chars)
-        for index, (start, end) in enumerate(spans, start=1):
+        parts = _pack([block.text for block in render_blocks(section.body)], max_chars)
+        for index, part in enumerate(parts, start=1):
             suffix = "" if index == 1 else f"~{index}"
             chunks.append(
                 Chunk(
@@ -119,9 +134,9 @@ def chunk_markdown(
                     doc_id=doc_id,
                     title=title,
                     section=section.label,
-                    text=text[start:end],
-                    char_start=start,
-                    char_end=end,
+                    text=part,
+                    char_start=section.start,
+                    char_end=section.end,
                     metadata=dict(metadata or {}),
                 )
             )

@@ -13,6 +13,7 @@ from typing import Any
 from rag.cues import modality_from_text, region_from_text
 from rag.errors import CorruptFileError
 from rag.ingest.documents import ParsedDocument, doc_id_for
+from rag.ingest.injection import find_injections
 from rag.types import Chunk, content_hash
 
 ID_FIELDS = ("id", "report_id", "roco_id", "case_id")
@@ -56,6 +57,10 @@ def parse_reports(path: Path, *, doc_id: str | None = None) -> tuple[ParsedDocum
         text = _first(row, TEXT_FIELDS)
         if not isinstance(text, str) or not text.strip():
             problems.append(f"{path}:{number}: no report text in any of the fields {list(TEXT_FIELDS)}")
+            continue
+        injected = find_injections(text)
+        if injected:
+            problems.append(f"{path}:{number}: instructions aimed at the answering model ({injected[0]!r}); skipped")
             continue
         row_id = str(_first(row, ID_FIELDS) or f"line-{number}")
         domain, modality = _domain(text)

@@ -26,10 +26,18 @@ class EvidenceItem:
     similarity: float
     metadata: dict[str, Any] = field(default_factory=dict)
     fused: float = 0.0
+    relevance: float | None = None
+    features: dict[str, float] = field(default_factory=dict)
+    unit_similarity: float | None = None
 
     @property
     def text(self) -> str:
         return str(self.metadata.get("text", ""))
+
+    @property
+    def score(self) -> float:
+        """The reranker's relevance when there is one, else the dense cosine."""
+        return self.relevance if self.relevance is not None else self.similarity
 
 
 def build_bm25(catalog: Catalog, kinds: Sequence[str] = PASSAGE_KINDS) -> BM25Index:
@@ -66,18 +74,24 @@ class Retriever:
         *,
         domains: Sequence[str] | None,
         exclude: frozenset[str] | set[str] = frozenset(),
+        kinds: Sequence[str] = PASSAGE_KINDS,
     ) -> list[EvidenceItem]:
-        """Dense and BM25 rankings fused by RRF; each item keeps its dense cosine."""
+        """Dense and BM25 rankings fused by RRF; each item keeps its dense cosine. ``kinds`` narrows the
+        collections (a text question is answered from guideline passages, not from other patients' captions)."""
         dense: list[tuple[str, str, float]] = []
-        for kind in PASSAGE_KINDS:
+        for kind in kinds:
             for _, collection in self.catalog.of_kind(kind, list(domains) if domains else None):
                 for hit in collection.search(question_vector, self.candidates)[0]:
                     dense.append((kind, hit.id, hit.score))
         dense.sort(key=lambda row: row[2], reverse=True)
         dense_ranking = [f"{kind}/{item_id}" for kind, item_id, _ in dense[: self.candidates]]
-        lexical = self.bm25.search(question, self.candidates, domains)
-        lexical_ranking = [self._key(item_id) for item_id, _ in lexical]
-        fused = reciprocal_rank_fusion([dense_ranking, [key for key in lexical_ranking if key]])
+        best_unit = self._best_units(question_vector, domains) if "passage" in kinds else {}
+        unit_ranking = [f"passage/{parent}" for parent in sorted(best_unit, key=lambda p: -best_unit[p])]
+        lexical = self.bm25.search(question, 4 * self.candidates, domains)
+        lexical_ranking = [key for key in (self._key(item_id) for item_id, _ in lexical) if key.split("/")[0] in kinds]
+        fused = reciprocal_rank_fusion(
+            [dense_ranking, lexical_ranking[: self.candidates], unit_ranking[: self.candidates]]
+        )
         items = []
         for key, score in fused[: self.candidates]:
             kind, domain, collection = self._owner[key]
@@ -85,8 +99,29 @@ class Retriever:
             if item_id in exclude:
                 continue
             similarity = float(collection.vector(item_id) @ np.asarray(question_vector).reshape(-1))
-            items.append(EvidenceItem(item_id, kind, domain, similarity, collection.get(item_id), fused=score))
+            items.append(
+                EvidenceItem(
+                    item_id,
+                    kind,
+                    domain,
+                    similarity,
+                    collection.get(item_id),
+                    fused=score,
+                    unit_similarity=best_unit.get(item_id),
+                )
+            )
         return items
+
+    def _best_units(self, question_vector: np.ndarray, domains: Sequence[str] | None) -> dict[str, float]:
+        """The best unit similarity of each passage among the nearest units (indexes built before units
+        existed have none, and retrieval falls back to whole passages)."""
+        best: dict[str, float] = {}
+        for _, collection in self.catalog.of_kind("unit", list(domains) if domains else None):
+            for hit in collection.search(question_vector, 3 * self.candidates)[0]:
+                parent = str(hit.metadata.get("parent", ""))
+                if parent and hit.score > best.get(parent, -1.0):
+                    best[parent] = hit.score
+        return best
 
     def passage(self, item_id: str, question_vector: np.ndarray) -> EvidenceItem | None:
         """An indexed passage by id (e.g. one the staging rules cite), scored against the question."""

@@ -35,6 +35,8 @@ ATELECTASIS_FEATURE = "atelectasis or obstructive pneumonitis to the hilum"
 STATIONS = (
     "1R", "1L", "2R", "2L", "3a", "3p", "4R", "4L", "5", "6", "7", "8R", "8L", "9R", "9L",
     "10R", "10L", "11R", "11L", "12R", "12L", "13R", "13L", "14R", "14L",
+    # the side is not always written ("#11s", "#10", "station 4"): read on the tumour's side by the N rules
+    "1", "2", "4", "8", "9", "10", "11", "12", "13", "14",
 )  # fmt: skip
 
 
@@ -129,7 +131,7 @@ class Findings(_Model):
 def parse_findings(data: dict[str, object] | Findings) -> Findings:
     """Validate structured input, turning schema errors into one precise :class:`InputError`."""
     if isinstance(data, Findings):
-        return data
+        data = data.model_dump()
     if not isinstance(data, dict):
         raise InputError(f"findings must be a JSON object, got {type(data).__name__}")
     try:

@@ -31,7 +31,7 @@ MANIFEST = "manifest.json"
 CURRENT = "CURRENT"
 FORMAT_VERSION = 1
 STALE_BUILD_SECONDS = 6 * 3600
-KINDS = ("passage", "report", "case_image", "case_text")
+KINDS = ("passage", "report", "case_image", "case_text", "unit")
 
 
 def collection_name(kind: str, domain: str) -> str:

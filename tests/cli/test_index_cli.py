@@ -68,7 +68,7 @@ def test_info_describes_encoders_and_collections(built: tuple[dict[str, str], Pa
     assert manifest["encoders"]["text"]["dim"] == 384
     assert manifest["encoders"]["image"]["dim"] == 1280
     kinds = {entry["kind"] for entry in manifest["collections"].values()}
-    assert kinds == {"passage", "report", "case_image", "case_text"}
+    assert kinds == {"passage", "report", "case_image", "case_text", "unit"}
     assert manifest["collections"]["case_image__radiology-chest"]["count"] >= 1
 
 

@@ -37,7 +37,7 @@ def test_sections_follow_heading_paths_and_skip_front_matter() -> None:
     assert "front matter" not in sections[0].body
 
 
-def test_chunk_ids_are_stable_citable_and_spans_match_source() -> None:
+def test_chunk_ids_are_stable_citable_and_spans_locate_the_section() -> None:
     chunks = chunk_markdown(DOC, "tnm", "TNM")
     assert [c.chunk_id for c in chunks] == [
         "tnm#preamble",
@@ -45,9 +45,22 @@ def test_chunk_ids_are_stable_citable_and_spans_match_source() -> None:
         "tnm#lung-staging/m-category",
     ]
     for chunk in chunks:
-        assert DOC[chunk.char_start : chunk.char_end] == chunk.text
+        assert chunk.text.split("\n\n")[0] in DOC[chunk.char_start : chunk.char_end]
     assert "# not a heading inside a fence" in chunks[1].text
     assert chunk_markdown(DOC, "tnm", "TNM") == chunks
+
+
+def test_links_lists_and_tables_keep_their_meaning() -> None:
+    doc = (
+        "# Treatment\n## Stage IIIA\nOptions include:\n\n1. [Surgery](/types/x#_658) with adjuvant therapy."
+        "[[12](#cit/section_7.12)]\n2. [Chemoradiation therapy](/types/x#_4846).\n\n"
+        "| Stage | T | N |\n|---|---|---|\n| IIIA | T1a | N2 |\n| IIIB | T3 | N2 |\n"
+    )
+    [chunk] = chunk_markdown(doc, "pdq", "PDQ")
+    assert chunk.text == (
+        "Options include:\n1. Surgery with adjuvant therapy.\n2. Chemoradiation therapy.\n\n"
+        "Stage: IIIA; T: T1a; N: N2\nStage: IIIB; T: T3; N: N2"
+    )
 
 
 def test_long_sections_split_on_paragraphs_with_suffixed_ids() -> None:

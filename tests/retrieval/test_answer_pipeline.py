@@ -15,6 +15,7 @@ ANSWER_KEYS = {
     "citations",
     "removed",
     "closest_sources",
+    "answerability",
     "evidence",
     "domain",
     "k",

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from rag.pipeline import Pipeline
+from rag.pipeline import Pipeline, Query
 
 pytestmark = pytest.mark.integration
 
@@ -37,10 +37,8 @@ QUESTIONS = [
 
 
 def _top_ids(pipeline: Pipeline, question: str, k: int = 3) -> list[str]:
-    runtime = pipeline.runtime
-    catalog = runtime.catalog()
-    vector = runtime.text_encoder.encode([question])
-    return [item.id for item in pipeline.retriever(catalog).passages(vector, question, domains=None)[:k]]
+    """The façade's retrieval path: hybrid fusion (dense, units, BM25), then the reranker."""
+    return [item.id for item in pipeline.retrieve(Query(question)).passages[:k]]
 
 
 @pytest.mark.parametrize(("question", "expected"), QUESTIONS, ids=[q for q, _ in QUESTIONS])

@@ -1,0 +1,124 @@
+"""Can the knowledge base answer this text question at all? A small calibrated model over three signals.
+
+- ``relevance``: the reranker's score of the best passage;
+- ``coverage``: the largest share (weighted by rarity in the knowledge) of the question's concept words that one
+  of the three best passages contains, after abbreviations are spelled out: a passage about the asked subject
+  holds the asked subject's words together;
+- ``unknown``: how many of the question's words the knowledge never uses and that look like technical terms
+  (the text encoder's tokenizer splits them into three or more pieces: "metformin", "nintedanib").
+
+A logistic model over these, fitted on a labelled set of in-scope and out-of-scope questions
+(``medcite eval calibrate-answerability``), gives a probability; below the calibrated threshold the
+answer abstains and lists the closest sources. The shipped coefficients say what they were fitted on.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any, Protocol
+
+from rag.answering.question import QUESTION_WORDS, concept_terms
+from rag.answering.synonyms import known_aliases
+from rag.cite.lexical import content_tokens
+from rag.errors import InputError
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'-]{2,}")
+
+
+class PieceCounter(Protocol):
+    def word_pieces(self, word: str) -> int: ...
+
+
+@dataclass(frozen=True)
+class TermStats:
+    """Document frequencies of content words over the guideline passages of one index version."""
+
+    documents: int
+    frequency: dict[str, int]
+
+    @classmethod
+    def build(cls, texts: Iterable[str]) -> TermStats:
+        counts: Counter[str] = Counter()
+        total = 0
+        for text in texts:
+            total += 1
+            counts.update(set(content_tokens(text)))
+        return cls(total, dict(counts))
+
+    def idf(self, token: str) -> float:
+        return math.log((self.documents + 1) / (self.frequency.get(token, 0) + 1)) + 1.0
+
+
+@dataclass(frozen=True)
+class Signals:
+    relevance: float
+    coverage: float
+    unknown: int
+
+    def vector(self) -> list[float]:
+        return [self.relevance, self.coverage, float(self.unknown)]
+
+
+def signals(
+    question: str, passages: Sequence[str], relevance: float, stats: TermStats, pieces: PieceCounter | None
+) -> Signals:
+    """The three answerability signals for a question and its best passages (best first)."""
+    concepts = concept_terms(question)
+    weights = {t: stats.idf(t) for t in concepts}
+    total = sum(weights.values())
+    coverage = 0.0
+    for text in passages[:3]:
+        present = set(content_tokens(text))
+        if total:
+            coverage = max(coverage, sum(w for t, w in weights.items() if t in present) / total)
+    aliases = known_aliases(question)
+    unknown = 0
+    for word in dict.fromkeys(w.lower() for w in _WORD.findall(question)):
+        tokens = content_tokens(word)
+        if not tokens or word in aliases or any(t in QUESTION_WORDS for t in tokens):
+            continue
+        if all(stats.frequency.get(t, 0) == 0 for t in tokens) and (pieces is None or pieces.word_pieces(word) >= 3):
+            unknown += 1
+    return Signals(round(relevance, 6), round(coverage, 6), unknown)
+
+
+@dataclass(frozen=True)
+class AnswerabilityModel:
+    """Logistic coefficients over (relevance, coverage, unknown) and the probability threshold."""
+
+    coefficients: list[float]
+    intercept: float
+    threshold: float
+    fitted_on: str = ""
+
+    def probability(self, found: Signals) -> float:
+        z = self.intercept + sum(c * x for c, x in zip(self.coefficients, found.vector(), strict=True))
+        return 1.0 / (1.0 + math.exp(-z))
+
+    def save(self, path: Path) -> None:
+        path.write_text(json.dumps(asdict(self), indent=2) + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> AnswerabilityModel:
+        """The model at ``path``, or the one shipped with medcite."""
+        try:
+            raw: Any = json.loads(
+                path.read_text(encoding="utf-8")
+                if path is not None
+                else resources.files("rag.answering").joinpath("answerability.json").read_text(encoding="utf-8")
+            )
+            return cls(
+                coefficients=[float(c) for c in raw["coefficients"]],
+                intercept=float(raw["intercept"]),
+                threshold=float(raw["threshold"]),
+                fitted_on=str(raw.get("fitted_on", "")),
+            )
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise InputError(f"cannot read the answerability model {path or '(shipped)'}: {exc}") from exc

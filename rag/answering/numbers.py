@@ -1,0 +1,107 @@
+"""Numbers in questions and the ranges and thresholds in guideline text, so "7 mm" meets "6 to 8 mm".
+
+A question quantity is a value with a unit (mm and cm are one scale; a bare decimal such as an LDH ratio
+has the unit ""). Text ranges come in the forms guidelines use: "6 to 8 mm", "6–8 mm", "between 6 and 8 mm",
+"under 6 mm", "larger than 8 mm", "greater than 0.6", "10 mm or more", "at least 3 cm".
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+_I = re.IGNORECASE
+_UNIT = r"(?:mm3|mm³|mm|cm|ml|mL|l\b|%|g/dl|g/dL|mg/dl|months?|years?|weeks?|days?|pack[- ]years?|hu|HU|gy|Gy)"
+_SCALE = {"cm": 10.0}
+_NUMBER = r"\d+(?:\.\d+)?"
+_QUANTITY = re.compile(rf"(?<![\w.])({_NUMBER})\s*({_UNIT})?(?![\w])", _I)
+_BELOW = (
+    r"(?:under|below|less\s+than|smaller\s+than|fewer\s+than|lower\s+than|up\s+to|at\s+most|<|≤|<=|not\s+exceeding)"
+)
+_ABOVE = r"(?:over|above|more\s+than|greater\s+than|larger\s+than|exceeding|higher\s+than|at\s+least|>|≥|>=)"
+_RANGE = re.compile(
+    rf"(?:between\s+)?({_NUMBER})\s*({_UNIT})?\s*(?:to|–|-|and|through)\s*(?:under\s+|below\s+|less\s+than\s+)?"
+    rf"({_NUMBER})\s*({_UNIT})",
+    _I,
+)
+_ONE_SIDED = re.compile(rf"({_BELOW}|{_ABOVE})\s*({_NUMBER})\s*({_UNIT})?", _I)
+_TRAILING = re.compile(rf"({_NUMBER})\s*({_UNIT})\s+or\s+(more|greater|larger|above|less|smaller|below|fewer)", _I)
+
+
+@dataclass(frozen=True)
+class Quantity:
+    value: float
+    unit: str
+
+
+@dataclass(frozen=True)
+class Span:
+    """A closed interval on one unit's scale."""
+
+    low: float
+    high: float
+    unit: str
+
+    def contains(self, quantity: Quantity) -> bool:
+        return self.unit == quantity.unit and self.low <= quantity.value <= self.high
+
+
+def _unit(raw: str | None) -> str:
+    unit = (raw or "").lower().replace("³", "3")
+    unit = {"month": "months", "year": "years", "week": "weeks", "day": "days", "ml": "ml"}.get(unit, unit)
+    return "mm" if unit == "cm" else unit
+
+
+def _value(number: str, raw_unit: str | None) -> float:
+    return float(number) * _SCALE.get((raw_unit or "").lower(), 1.0)
+
+
+def quantities(text: str) -> list[Quantity]:
+    """Values with units in a question; bare decimals below 10 (ratios) count with the unit ""."""
+    found = []
+    for match in _QUANTITY.finditer(text):
+        number, unit = match.group(1), match.group(2)
+        if unit is None and not ("." in number and float(number) < 10):
+            continue
+        found.append(Quantity(_value(number, unit), _unit(unit)))
+    return found
+
+
+def spans(text: str) -> list[Span]:
+    """Intervals stated in ``text``; a strict bound is treated as inclusive (guidelines use both loosely)."""
+    found: list[Span] = []
+    for match in _RANGE.finditer(text):
+        unit = match.group(4)
+        found.append(Span(_value(match.group(1), match.group(2) or unit), _value(match.group(3), unit), _unit(unit)))
+    for match in _ONE_SIDED.finditer(text):
+        value = _value(match.group(2), match.group(3))
+        below = re.fullmatch(_BELOW, match.group(1), _I) is not None
+        found.append(
+            Span(-math.inf, value, _unit(match.group(3))) if below else Span(value, math.inf, _unit(match.group(3)))
+        )
+    for match in _TRAILING.finditer(text):
+        value = _value(match.group(1), match.group(2))
+        up = match.group(3).lower() in ("more", "greater", "larger", "above")
+        found.append(
+            Span(value, math.inf, _unit(match.group(2))) if up else Span(-math.inf, value, _unit(match.group(2)))
+        )
+    return found
+
+
+def numeric_fit(text: str, asked: list[Quantity]) -> float:
+    """+1 when a bounded range in ``text`` contains an asked quantity ("2 to 3 cm" for 2.5 cm), +0.6 when only
+    an open-ended one does ("3 cm or less"), -1 when the text gives ranges of that unit and none contains it
+    (the "larger than 8 mm" rule for a 7 mm nodule), 0 when it says nothing comparable."""
+    if not asked:
+        return 0.0
+    stated = spans(text)
+    score = 0.0
+    for quantity in asked:
+        same_unit = [span for span in stated if span.unit == quantity.unit]
+        containing = [span for span in same_unit if span.contains(quantity)]
+        if containing:
+            score += 1.0 if any(math.isfinite(s.low) and math.isfinite(s.high) for s in containing) else 0.6
+        elif same_unit:
+            score -= 1.0
+    return score / len(asked)

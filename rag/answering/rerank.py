@@ -1,0 +1,138 @@
+"""Reranking after fusion: a second, closer look at the fused candidates, pluggable by name.
+
+``features`` (default, offline): dense cosine, question-word recall in the passage and in its section
+title, and whether the passage's ranges contain the question's numbers ("6 to 8 mm" for a 7 mm nodule)
+or name only the branch the question excludes ("low-risk" for a high-risk patient).
+``cross-encoder``: a sentence-transformers ``CrossEncoder`` loaded from a local directory (for example a
+MedCPT or ms-marco cross-encoder copied to disk); nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import math
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rag.answering.numbers import numeric_fit
+from rag.answering.question import QuestionProfile
+from rag.answering.weights import RERANK, Linear
+from rag.cite.lexical import content_tokens, recall
+from rag.errors import InputError, MissingDependencyError
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """What a reranker sees of one fused candidate."""
+
+    id: str
+    text: str
+    section: str
+    title: str
+    dense: float
+    unit: float | None = None
+
+
+@dataclass(frozen=True)
+class Scored:
+    id: str
+    score: float
+    features: dict[str, float]
+
+
+class Reranker(ABC):
+    """Scores candidates for a question; higher is better. ``name`` goes into answer versions."""
+
+    name: str
+
+    @abstractmethod
+    def score(self, question: QuestionProfile, candidates: Sequence[Candidate]) -> list[Scored]: ...
+
+
+def weighted_recall(terms: Sequence[str], text: str, idf: Callable[[str], float] | None) -> float:
+    """Share of the question's words found in ``text``, each weighted by its rarity (``idf``) when known."""
+    unique = list(dict.fromkeys(terms))
+    if not unique:
+        return 0.0
+    if idf is None:
+        return recall(unique, text)
+    present = set(content_tokens(text))
+    weights = {t: idf(t) for t in unique}
+    return sum(w for t, w in weights.items() if t in present) / sum(weights.values())
+
+
+class FeatureReranker(Reranker):
+    """The offline default: everything it uses is in the index already. ``idf`` (word rarity over the
+    guideline passages) makes a rare shared word such as "T1mi" count for more than "lung"."""
+
+    name = "features"
+
+    def __init__(self, weights: Linear | None = None, idf: Callable[[str], float] | None = None) -> None:
+        self.weights = weights or RERANK
+        self.idf = idf
+
+    def score(self, question: QuestionProfile, candidates: Sequence[Candidate]) -> list[Scored]:
+        terms = content_tokens(question.text)
+        scored = []
+        for candidate in candidates:
+            heading = f"{candidate.title} {candidate.section}"
+            features = {
+                "dense": candidate.dense,
+                "unit": candidate.unit if candidate.unit is not None else candidate.dense,
+                "text_recall": weighted_recall(terms, f"{heading} {candidate.text}", self.idf),
+                "title_recall": weighted_recall(terms, candidate.section.split(" > ")[-1], self.idf),
+                "document_recall": weighted_recall(terms, candidate.title, self.idf),
+                "title_numbers": numeric_fit(candidate.section, question.quantities),
+                "text_numbers": numeric_fit(question.on_branch(candidate.text), question.quantities),
+                "branch_conflict": float(question.conflicts(candidate.section)),
+            }
+            total = self.weights.score(features)
+            scored.append(Scored(candidate.id, round(total, 6), {k: round(v, 4) for k, v in features.items()}))
+        return scored
+
+
+class CrossEncoderReranker(Reranker):
+    """A sentence-transformers cross-encoder from a local directory; its logit passes through a sigmoid."""
+
+    name = "cross-encoder"
+
+    def __init__(self, model_dir: Path | str, device: str | None = None, max_length: int = 512) -> None:
+        path = Path(model_dir).expanduser()
+        if not path.is_dir():
+            raise InputError(f"cross-encoder directory not found: {path}")
+        try:
+            from sentence_transformers import CrossEncoder
+        except ImportError as exc:  # pragma: no cover - sentence-transformers is a core dependency
+            raise MissingDependencyError("the cross-encoder reranker needs sentence-transformers") from exc
+        self._model = CrossEncoder(str(path), device=device, max_length=max_length, local_files_only=True)
+        self.name = f"cross-encoder:{path.name}"
+
+    def score(self, question: QuestionProfile, candidates: Sequence[Candidate]) -> list[Scored]:
+        if not candidates:
+            return []
+        pairs = [(question.text, f"{c.section}. {c.text}") for c in candidates]
+        logits: Any = self._model.predict(pairs, show_progress_bar=False)
+        return [
+            Scored(c.id, round(1.0 / (1.0 + math.exp(-float(logit))), 6), {"cross_encoder": round(float(logit), 4)})
+            for c, logit in zip(candidates, logits, strict=True)
+        ]
+
+
+RERANKERS = ("features", "cross-encoder", "none")
+
+
+def create_reranker(
+    name: str, model_dir: Path | None = None, device: str | None = None, idf: Callable[[str], float] | None = None
+) -> Reranker | None:
+    """The reranker named in settings; ``none`` keeps the fused order (for ablations)."""
+    if name == "features":
+        return FeatureReranker(idf=idf)
+    if name == "cross-encoder":
+        if model_dir is None:
+            raise InputError("the cross-encoder reranker needs MEDCITE_RERANKER_MODEL_DIR (a local model directory)")
+        return CrossEncoderReranker(model_dir, device=device)
+    if name == "none":
+        return None
+    raise InputError(f"unknown reranker {name!r}; choose one of {list(RERANKERS)}")

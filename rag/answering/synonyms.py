@@ -1,0 +1,77 @@
+"""Clinicians' abbreviations and synonyms, spelled out the way the guideline text words them.
+
+"Pleural tap", "CXR", "radiotherapy", "ETT tip" and "NG tube" are how questions are asked; "thoracentesis",
+"chest radiograph", "radiation therapy", "endotracheal tube" and "nasogastric tube" are how the documents
+answer. The expansion is appended to the question for lexical matching (BM25, reranker recall, term
+coverage); the original question is kept for the dense encoder and for the answer.
+"""
+
+from __future__ import annotations
+
+import re
+
+SYNONYMS: dict[str, str] = {
+    r"\btap\b": "thoracentesis pleural fluid",
+    r"\bcxr\b": "chest radiograph",
+    r"\bplain[- ]film\b|\bfilm\b|\bx-?ray\b": "radiograph",
+    r"\bradiotherapy\b": "radiation therapy",
+    r"\bchemoradiotherapy\b": "chemoradiation therapy",
+    r"\bsbrt\b|\bsabr\b": "stereotactic body radiation therapy",
+    r"\bett\b": "endotracheal tube",
+    r"\bng\b|\bnasogastric\b|\bfeeding\s+tube\b": "nasogastric tube",
+    r"\bij\b": "internal jugular",
+    r"\bcvc\b|\bcentral\s+line\b": "central venous catheter",
+    r"\bcp\s+angle\b": "costophrenic angle",
+    r"\bupright\b": "erect",
+    r"\bggn\b|\bggo\b": "ground-glass nodule",
+    r"\bicu\b": "intensive care supine",
+    r"\bchf\b": "heart failure",
+    r"\bunfit\b|\binoperable\b|\bnot\s+a\s+surgical\s+candidate\b": "medically inoperable",
+    r"\bmets\b": "metastases",
+    r"\bls-?sclc\b": "limited-stage small cell lung cancer",
+    r"\bes-?sclc\b": "extensive-stage small cell lung cancer",
+    r"\bmutant\b|\bmutation\b": "variant",
+    r"\bdel\b": "deletion",
+    r"\bpci\b": "prophylactic cranial irradiation",
+    r"\btki\b": "tyrosine kinase inhibitor",
+    r"\bnsclc\b": "non-small cell lung cancer",
+    r"\bsclc\b": "small cell lung cancer",
+    r"\bldct\b": "low-dose computed tomography screening",
+    r"\bpet[- ]?ct\b": "PET/CT FDG",
+    r"\bctr\b": "cardiothoracic ratio",
+    r"\bards\b": "acute respiratory distress syndrome",
+    r"\bptx\b": "pneumothorax",
+    r"\bebus\b": "endobronchial ultrasound",
+    r"\bsuv\b": "standardised uptake value",
+    r"\bcardiomegaly\b": "cardiothoracic ratio heart size",
+    r"\bwhite-?out\b": "opacified hemithorax",
+    r"\bblunt\w*\b": "blunting",
+    r"\bcaliper\w*\b|\bmeasured\b": "measurement",
+    r"\bsmokers?\b|\bpack[- ]years?\b": "smoking history",
+    r"\bcurrent\s+guidance\b|\bper\s+fleischner\b": "Fleischner",
+    r"\bmislabel\w*\b|\bmisclassif\w*\b": "misclassify",
+    r"\bseveral\b|\bmany\b|\bnumerous\b": "multiple",
+    r"\btell\b.{0,40}\bfrom\b|\bdistinguish\w*\b|\bdifferentiat\w*\b|\bsort\s+out\b": "versus separate signs",
+    r"\bnot\s+(?:be\s+)?(?:managed|used|applied)\b|\bexclusions?\b|\bexceptions?\b|\bexclude[sd]?\b": (
+        "scope exclusions"
+    ),
+    r"\blung-?rads\s+(\d[abxs]?)\b": r"category \1",
+    r"\bwhat\s+now\b|\bnext\s+step\b": "management recommendation",
+    r"\beligib\w*\b|\bqualif\w*\b": "criteria",
+}
+_COMPILED = [(re.compile(pattern, re.IGNORECASE), expansion) for pattern, expansion in SYNONYMS.items()]
+
+
+def expand(question: str) -> str:
+    """The question plus the guideline wording of its abbreviations and synonyms (for lexical matching)."""
+    extra = [match.expand(expansion) for pattern, expansion in _COMPILED if (match := pattern.search(question))]
+    return f"{question} ({'; '.join(dict.fromkeys(extra))})" if extra else question
+
+
+def known_aliases(question: str) -> set[str]:
+    """The words of the question that the synonym table explains (not unknown concepts)."""
+    found: set[str] = set()
+    for pattern, _ in _COMPILED:
+        for match in pattern.finditer(question):
+            found.update(match.group(0).lower().split())
+    return found

@@ -1,0 +1,127 @@
+"""Answer selection pieces called directly: numbers against ranges, question kinds and branches, units,
+composition, the feature reranker and the answerability model."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from rag.answering.answerability import AnswerabilityModel, Signals, TermStats, signals
+from rag.answering.compose import compose, render, score_units, units_of
+from rag.answering.numbers import Quantity, numeric_fit, quantities, spans
+from rag.answering.question import profile
+from rag.answering.rerank import Candidate, FeatureReranker, create_reranker
+from rag.answering.synonyms import expand
+from rag.encoders.hashing import HashingTextEncoder
+from rag.errors import InputError
+from rag.generate.base import Source
+
+pytestmark = pytest.mark.unit
+
+NODULE_6_8 = (
+    "A single solid nodule measuring 6 to 8 mm (100–250 mm³):\n"
+    "- Low-risk patient: CT at 6–12 months, then consider CT at 18–24 months.\n"
+    "- High-risk patient: CT at 6–12 months, then CT at 18–24 months.\n\n"
+    "The choice within each range depends on nodule morphology."
+)
+NODULE_OVER_8 = "A single solid nodule larger than 8 mm:\n- consider CT at 3 months, PET/CT, or tissue sampling."
+
+
+@pytest.mark.parametrize(
+    ("text", "fit"),
+    [
+        ("Single solid nodule 6 to 8 mm", 1.0),
+        ("Single solid nodule 6–8 mm", 1.0),
+        ("A solid nodule larger than 8 mm", -1.0),
+        ("Nodules under 6 mm need no follow-up", -1.0),
+        ("Nodules of 6 mm or more", 0.6),
+        ("Pleural fluid LDH above 200 IU", 0.0),
+    ],
+)
+def test_seven_mm_against_ranges(text: str, fit: float) -> None:
+    assert numeric_fit(text, [Quantity(7.0, "mm")]) == fit
+
+
+def test_centimetres_and_ratios_are_comparable() -> None:
+    assert quantities("a 1.2 cm nodule, LDH ratio 0.65") == [Quantity(12.0, "mm"), Quantity(0.65, "")]
+    assert spans("greater than 0.6")[0].contains(Quantity(0.65, ""))
+    assert math.isinf(spans("under 6 mm")[0].low)
+
+
+def test_question_kind_and_branch() -> None:
+    question = profile("How should a 7 mm solid pulmonary nodule in a high-risk patient be followed up?")
+    assert question.kind == "recommendation" and question.quantities == [Quantity(7.0, "mm")]
+    assert question.conflicts("Low-risk patient: CT at 6–12 months") is True
+    assert question.conflicts("High-risk patient: CT at 6–12 months") is False
+    assert profile("What are Light's criteria?").kind == "list"
+    assert profile("How do I tell pleural fluid from ascites on CT?").kind == "comparison"
+
+
+def test_abbreviations_are_spelled_out_for_matching() -> None:
+    assert "thoracentesis" in expand("Pleural tap: LDH ratio 0.65")
+    assert "category 4A" in expand("Lung-RADS 4A nodule unchanged at 3 months")
+    assert expand("no abbreviation here") == "no abbreviation here"
+
+
+def test_list_units_keep_their_lead_in_and_branch_filtering() -> None:
+    source = Source(1, "nodules#6-8", "Nodules", NODULE_6_8, 0.9, section="Single solid nodule 6 to 8 mm")
+    units = units_of(source)
+    assert units[0].is_list and units[0].text.startswith("A single solid nodule measuring 6 to 8 mm")
+    question = profile("7 mm solid nodule, high-risk patient: follow-up?")
+    rendered = render(units[0], question)
+    assert "High-risk patient: CT at 6–12 months, then CT at 18–24 months" in rendered
+    assert "Low-risk" not in rendered and rendered.endswith("[1].")
+
+
+def test_composition_takes_the_matching_range_and_one_section() -> None:
+    sources = [
+        Source(1, "nodules#over-8", "Nodules", NODULE_OVER_8, 0.8, section="Single solid nodule over 8 mm"),
+        Source(2, "nodules#6-8", "Nodules", NODULE_6_8, 0.7, section="Single solid nodule 6 to 8 mm"),
+    ]
+    question = profile("How should a 7 mm solid nodule in a high-risk patient be followed up?")
+    chosen = compose(question, score_units(question, sources, HashingTextEncoder(dim=64)), min_score=0.1)
+    assert chosen and {s.unit.source.n for s in chosen} == {2}
+
+
+def test_feature_reranker_prefers_the_range_that_contains_the_number() -> None:
+    question = profile(expand("How should a 7 mm solid nodule be followed up?"))
+    candidates = [
+        Candidate("a", NODULE_OVER_8, "Solid nodules > Single solid nodule over 8 mm", "Fleischner", 0.6),
+        Candidate("b", NODULE_6_8, "Solid nodules > Single solid nodule 6 to 8 mm", "Fleischner", 0.6),
+    ]
+    scored = {s.id: s for s in FeatureReranker().score(question, candidates)}
+    assert scored["b"].score > scored["a"].score
+    assert scored["b"].features["title_numbers"] == 1.0 and scored["a"].features["title_numbers"] == -1.0
+
+
+def test_reranker_factory_names() -> None:
+    assert create_reranker("none") is None
+    assert isinstance(create_reranker("features"), FeatureReranker)
+    with pytest.raises(InputError, match="MEDCITE_RERANKER_MODEL_DIR"):
+        create_reranker("cross-encoder")
+    with pytest.raises(InputError, match="unknown reranker"):
+        create_reranker("magic")
+
+
+def test_answerability_signals_and_shipped_model() -> None:
+    stats = TermStats.build(["Light's criteria separate exudates from transudates", "Pleural effusion on CT"])
+    covered = signals(
+        "What are Light's criteria for an exudate?", ["Light's criteria separate exudates"], 1.2, stats, None
+    )
+    assert covered.coverage == 1.0 and covered.unknown == 0
+    unknown = signals("What is the metformin dose?", ["Pleural effusion on CT"], 0.3, stats, None)
+    assert unknown.coverage == 0.0 and unknown.unknown >= 1
+    model = AnswerabilityModel.load()
+    assert model.probability(covered) > model.threshold > model.probability(unknown)
+
+
+def test_answerability_model_round_trip(tmp_path: Path) -> None:
+    model = AnswerabilityModel([1.0, 2.0, -1.0], -2.0, 0.5, fitted_on="test")
+    model.save(tmp_path / "model.json")
+    assert AnswerabilityModel.load(tmp_path / "model.json") == model
+    assert 0.0 < model.probability(Signals(1.0, 0.5, 0)) < 1.0
+    (tmp_path / "bad.json").write_text("{}")
+    with pytest.raises(InputError, match="answerability model"):
+        AnswerabilityModel.load(tmp_path / "bad.json")
