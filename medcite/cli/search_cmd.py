@@ -1,9 +1,10 @@
-"""``medcite search``: dense search over the index by text or by image."""
+"""``medcite search``: the evidence ``medcite ask`` would use for TEXT (hybrid, reranked), or similar cases by
+image."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -11,8 +12,26 @@ from medcite.cli.common import handle_errors, print_json
 from rag.config import Settings
 from rag.errors import InputError
 from rag.imaging.load import load_image
+from rag.pipeline import Pipeline, Query
 from rag.runtime import Runtime
-from rag.search import search_image, search_text
+from rag.search import search_image
+
+
+def _row(rank: int, passage: dict[str, Any]) -> dict[str, Any]:
+    """A retrieved passage in the search contract (``score`` is the reranker's relevance)."""
+    return {
+        "rank": rank,
+        "id": passage["id"],
+        "score": passage["score"],
+        "kind": passage["kind"],
+        "domain": passage["domain"],
+        "title": passage["title"],
+        "section": passage.get("section"),
+        "page": passage.get("page"),
+        "source": passage["id"].split("#", 1)[0],
+        "image": None,
+        "text": passage["text"],
+    }
 
 
 def register(app: typer.Typer) -> None:
@@ -32,7 +51,9 @@ def search(
     """Search guideline passages, reports and case texts by TEXT, or similar cases by --image."""
     if (text is None) == (image is None):
         raise InputError("give either query TEXT or --image FILE (not both, not neither)")
-    runtime = Runtime(Settings())
+    if k < 1:
+        raise InputError(f"k must be at least 1 (got {k})")
+    runtime = Runtime(Settings(adaptive_k="fixed", k_max_passages=k))
     catalog = runtime.catalog()
     if image is not None:
         if not image.is_file():
@@ -40,11 +61,14 @@ def search(
         loaded = load_image(image)
         results = search_image(catalog, runtime.image_encoder, loaded.image, k=k, domains=domain)
         query: dict[str, str] = {"image": str(image)}
+        rows = [result.as_dict(rank) for rank, result in enumerate(results, start=1)]
     else:
         assert text is not None
-        results = search_text(catalog, runtime.text_encoder, text, k=k, domains=domain)
+        if domain and len(domain) > 1:
+            raise InputError("text search takes one --domain (the domain routing of `medcite ask`)")
+        retrieval = Pipeline(runtime).retrieve(Query(text, domain=domain[0] if domain else None))
+        rows = [_row(rank, passage) for rank, passage in enumerate(retrieval.to_dict()["passages"], start=1)]
         query = {"text": text}
-    rows = [result.as_dict(rank) for rank, result in enumerate(results, start=1)]
     if json_output:
         print_json(
             {

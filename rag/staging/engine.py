@@ -109,6 +109,10 @@ def _if_confirmed(
             continue
         changed = [name for name, a, b in zip(("T", "N", "M", "stage"), current, would_be, strict=True) if a != b]
         quote = hedged.item.evidence.split(" | ")[0]
+        same = next((c for c in changes if c.quote == quote and (c.t, c.n, c.m, c.stage) == would_be), None)
+        if same is not None:  # one hedged sentence, two readings with one outcome: say it once
+            changes[changes.index(same)] = replace(same, finding=f"{same.finding} or {hedged.description}")
+            continue
         changes.append(
             IfConfirmed(
                 finding=hedged.description,

@@ -78,7 +78,10 @@ def describe(item: Item) -> str:
         side = f"{item.side} " if item.side else ""
         return f"involved {side}{item.region or 'regional'} node"
     if isinstance(item, PleuralFinding):
-        return item.kind.replace("_", " ")
+        return {
+            "pleural_nodules": "pleural nodules or dissemination",
+            "pericardial_nodules": "pericardial nodules",
+        }.get(item.kind, item.kind.replace("_", " "))
     return f"{item.system} metastasis"
 
 

@@ -59,7 +59,7 @@ class IfConfirmed:
         moved = ", ".join(value for name, value in values if name in self.changes)
         stage = f"stage {self.stage}" if self.stage != UNDETERMINABLE else "stage undeterminable"
         what = f"{moved}, {stage}" if moved else stage
-        return f'would be {what} if the {self.finding} (reported as {self.certainty}) is confirmed: "{self.quote}"'
+        return f'would be {what} if the {self.finding} (reported as {self.certainty}) were confirmed: "{self.quote}"'
 
 
 @dataclass(frozen=True)

@@ -147,7 +147,8 @@ def test_possible_finding_that_would_change_the_stage_is_quoted() -> None:
     [change] = result.if_confirmed
     assert change.quote == sentence and (change.m, change.stage) == ("M1a", "IVA")
     assert change.to_text() == (
-        f'would be M1a, stage IVA if the pleural nodules (reported as possible) is confirmed: "{sentence}"'
+        "would be M1a, stage IVA if the pleural nodules or dissemination (reported as possible) were confirmed: "
+        f'"{sentence}"'
     )
     assert "If confirmed: would be M1a, stage IVA" in result.to_text()
 
