@@ -11,6 +11,9 @@ from rag.errors import InputError
 from rag.resources import knowledge_dir as packaged_knowledge_dir
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# A source checkout keeps its indexes beside the code; an installed wheel (site-packages) keeps them in the
+# user's data folder, never inside the installed package.
+DATA_ROOT = REPO_ROOT if (REPO_ROOT / "pyproject.toml").is_file() else Path.home() / ".local" / "share" / "medcite"
 
 
 class Settings(BaseSettings):
@@ -18,7 +21,7 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="MEDCITE_", extra="ignore")
 
-    index_dir: Path = REPO_ROOT / "indexes"
+    index_dir: Path = DATA_ROOT / "indexes"
     knowledge_dir: Path = packaged_knowledge_dir()
     shared_dir: Path = REPO_ROOT.parent / "shared"
 
@@ -48,7 +51,7 @@ class Settings(BaseSettings):
     k_max_passages: int = 5
     k_max_cases: int = 5
     k_min_cases: int = 3
-    calibration_file: Path = REPO_ROOT / "indexes" / "k-calibration.json"
+    calibration_file: Path = DATA_ROOT / "indexes" / "k-calibration.json"
     domain_min_confidence: float = 0.6
     closed_case_vote: bool = True
     case_vote_min_question_similarity: float = 0.6
