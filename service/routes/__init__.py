@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from service.routes import ask, documents, health, stage, web
+from service.routes import ask, documents, health, jobs, stage, web
 
 router = APIRouter()
-for module in (health, ask, stage, documents, web):
+for module in (health, ask, stage, documents, jobs, web):
     router.include_router(module.router)

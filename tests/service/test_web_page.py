@@ -3,7 +3,6 @@ and check a screenshot."""
 
 from __future__ import annotations
 
-import shutil
 import socket
 import threading
 import time
@@ -14,9 +13,6 @@ import httpx
 import pytest
 import uvicorn
 from PIL import Image
-from selenium import webdriver
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions as ec
@@ -24,22 +20,12 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from service.app import create_app
 from service.settings import ServiceSettings
+from tests.browser import headless_chromium
 from tests.service.conftest import REPORT, hashing_settings
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 BANNER_RED = (179, 38, 30)
-
-
-def _browser_paths() -> tuple[str, str]:
-    browser = shutil.which("chromium") or shutil.which("chromium-browser")
-    driver = shutil.which("chromedriver")
-    if browser is None or driver is None:
-        pytest.skip(
-            "headless Chromium and chromedriver are needed for the web page test: "
-            "`apt-get install chromium chromium-driver` (scripts/setup.sh installs them when run as root)"
-        )
-    return browser, driver
 
 
 @pytest.fixture(scope="module")
@@ -65,14 +51,7 @@ def live_server(case_index: tuple[Path, Path]) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[WebDriver]:
-    binary, driver_path = _browser_paths()
-    options = Options()
-    options.binary_location = binary
-    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,1600"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(driver_path), options=options)
-    yield driver
-    driver.quit()
+    yield from headless_chromium(1400, 1600)
 
 
 def _wait_visible(driver: WebDriver, element_id: str) -> None:

@@ -1,0 +1,1 @@
+"""Scores per item and figures over items, each headline figure with a bootstrap interval."""
