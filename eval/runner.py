@@ -20,6 +20,7 @@ from eval.plan import Plan
 from eval.runfolder import RunFolder, append_row, missing_tasks
 from eval.summary import summarise
 from rag import __version__
+from rag.build import refuse_test_qa
 from rag.errors import InputError
 
 REPO = Path(__file__).resolve().parent.parent
@@ -49,6 +50,8 @@ def run_configuration(plan: Plan, executor: Executor, *, source: dict[str, Any])
     if any(v.kind == "pipeline" for v in plan.variants):
         pipelines = executor.pipelines
         catalog = pipelines.runtime.catalog()
+        if plan.kind == "vqa" and plan.split != "train":
+            refuse_test_qa(catalog)
         versions.update(index=catalog.version, encoders=catalog.encoders)
         settings = pipelines.runtime.settings.model_dump(mode="json", exclude={"openai_api_key"})
         versions["generators"] = sorted(

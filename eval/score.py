@@ -57,6 +57,8 @@ def answer_row(task: dict[str, Any], item: EvalItem, answer: dict[str, Any]) -> 
     citations, valid = _citation_checks(answer)
     kept = 0 if abstained else len(split_sentences(text))
     scores = [float(c.get("score") or 0.0) for c in answer.get("citations", [])]
+    learned = answer.get("answerer") or {}
+    confidence = None if abstained else (max(scores) if scores else 0.0)
     row: dict[str, Any] = {
         "answer": text[:ANSWER_CHARS],
         "closed_answer": answer.get("closed_answer"),
@@ -68,7 +70,9 @@ def answer_row(task: dict[str, Any], item: EvalItem, answer: dict[str, Any]) -> 
         "citations_valid": valid,
         "removed": len(answer.get("removed", [])),
         "sentences": kept,
-        "confidence": None if abstained else (max(scores) if scores else 0.0),
+        # The learned answerer's own answer and probability, when it answered (open questions score on it).
+        "short_answer": None if abstained or not learned else learned.get("answer"),
+        "confidence": learned.get("probability", confidence) if learned and not abstained else confidence,
         "k_passages": _k(answer, "passages"),
         "k_cases": _k(answer, "cases"),
         "k_method": answer.get("k", {}).get("cases", {}).get("method")
@@ -90,7 +94,7 @@ def item_scores(task: dict[str, Any], item: EvalItem, row: dict[str, Any]) -> di
     if item.kind == "vqa" and item.answer_type == "closed" and gold in ("yes", "no"):
         predicted = row.get("closed_answer")
         return {"prediction": predicted, "answered": predicted is not None, "correct": float(predicted == gold)}
-    said = "" if row.get("abstained") else strip_citations(str(row.get("answer", "")))
+    said = "" if row.get("abstained") else (row.get("short_answer") or strip_citations(str(row.get("answer", ""))))
     scores: dict[str, Any] = {
         "prediction": said,
         "answered": bool(said),

@@ -17,9 +17,9 @@ from typing import Any
 import numpy as np
 
 from rag.encoders.base import EncoderInfo, ImageEncoder, TextEncoder
-from rag.errors import InputError, MedciteError, NotFoundError
+from rag.errors import IndexMismatchError, InputError, MedciteError, NotFoundError
 from rag.ingest.blocks import passage_units
-from rag.ingest.cases import load_vqa_rad_cases
+from rag.ingest.cases import VQA_RAD_JSON, load_vqa_rad_cases
 from rag.ingest.documents import ParsedDocument, parse_document
 from rag.ingest.reports import parse_reports
 from rag.knowledge import document_chunks, load_manifest
@@ -77,6 +77,23 @@ def is_bibliography(chunk: Chunk) -> bool:
 def passage_embedding_text(chunk: Chunk) -> str:
     """Title and section path go into the vector too: headings carry most of a passage's topic."""
     return f"{chunk.title}. {chunk.section}. {chunk.text}"
+
+
+TEST_QA_MARK = "+test"
+
+
+def refuse_test_qa(catalog: Catalog) -> None:
+    """Evaluation on a test split is void when the index holds that split's answers."""
+    leaky = [
+        doc_id
+        for doc_id, entry in catalog.documents.items()
+        if str(entry.get("content_hash", "")).endswith(TEST_QA_MARK)
+    ]
+    if leaky:
+        raise IndexMismatchError(
+            f"the index was built with --include-test-qa ({', '.join(leaky)}): its case texts hold test answers; "
+            "rebuild it without that flag before evaluating"
+        )
 
 
 def _file_hash(paths: Sequence[Path]) -> str:
@@ -264,7 +281,8 @@ class IndexBuilder:
             self.report.errors.append(str(exc))
             return
         doc_id = f"cases:{root.name}"
-        case_hash = _file_hash([c.image_path for c in cases]) + ("+test" if include_test_qa else "")
+        qa_files = [path for path in [root / VQA_RAD_JSON] if path.is_file()]
+        case_hash = _file_hash([*qa_files, *(c.image_path for c in cases)]) + (TEST_QA_MARK if include_test_qa else "")
         if self._start(doc_id, case_hash):
             items = self._index_cases(doc_id, cases)
             self._record(doc_id, "cases", root, case_hash, root.name, items)

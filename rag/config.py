@@ -58,6 +58,14 @@ class Settings(BaseSettings):
     case_vote_min_term_overlap: float = 0.6
     max_question_chars: int = 2000
 
+    # The learned image-question answerer (`medcite train answerer`); None: <index_dir>/answerer.
+    use_answerer: bool = True
+    answerer_dir: Path | None = None
+    # "controlled": abstain below the threshold calibrated for alpha/delta at training; "all": answer everything.
+    answerer_risk: Literal["controlled", "all"] = "controlled"
+    answerer_alpha: float = 0.1
+    answerer_delta: float = 0.1
+
     reranker: str = "features"
     reranker_model_dir: Path | None = None
     # None: the model shipped in rag/answering/answerability.json (see `medcite eval calibrate-answerability`).
@@ -83,6 +91,9 @@ class Settings(BaseSettings):
 
     def citation_options(self) -> dict[str, float]:
         return {"min_lexical": self.citation_min_lexical, "min_cosine": self.citation_min_cosine}
+
+    def answerer_root(self) -> Path:
+        return self.answerer_dir or self.index_dir / "answerer"
 
     def default_cases(self) -> Path:
         return self.shared_dir / "datasets" / "vqa-rad"

@@ -7,11 +7,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from functools import cached_property
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from PIL import Image
 
+from rag.answerer.answering import UNCITED_MODE, LearnedAnswer, ServedAnswerer, answer_image_question
 from rag.answering.answerability import AnswerabilityModel, Signals, TermStats, signals
 from rag.answering.question import profile
 from rag.answering.rerank import Candidate, Reranker, create_reranker
@@ -50,6 +51,8 @@ class Query:
     generator: str | None = None
     exclude_same_image: bool = False
     use_retrieval: bool = True
+    # None: Settings.answerer_risk ("controlled" abstains below the calibrated threshold, "all" never does).
+    answerer_risk: Literal["controlled", "all"] | None = None
 
 
 @dataclass
@@ -69,6 +72,7 @@ class Answer:
     mode: str
     closest_sources: list[dict[str, Any]] = field(default_factory=list)
     answerability: dict[str, Any] = field(default_factory=dict)
+    answerer: dict[str, Any] = field(default_factory=dict)
     preliminary: bool = True
 
     def to_dict(self) -> dict[str, Any]:
@@ -80,6 +84,7 @@ class Answer:
             "removed": self.removed,
             "closest_sources": self.closest_sources,
             "answerability": self.answerability,
+            "answerer": self.answerer,
             "evidence": self.evidence,
             "domain": self.domain,
             "k": self.k,
@@ -95,6 +100,7 @@ class Retrieval:
     """The evidence for one query, before any answer is written (``/v1/retrieve``, ``medcite search``)."""
 
     question_vector: np.ndarray
+    image_vector: np.ndarray | None
     domain: DomainDecision
     passages: list[EvidenceItem]
     cases: list[EvidenceItem]
@@ -177,6 +183,7 @@ class Pipeline:
         self._retriever: tuple[str, Retriever] | None = None
         self._term_stats: tuple[str, TermStats] | None = None
         self._reranker: tuple[str, Reranker | None] | None = None
+        self._answerer = ServedAnswerer(runtime.settings.answerer_root())
 
     @property
     def settings(self) -> Any:
@@ -295,6 +302,7 @@ class Pipeline:
                     cases = candidates[: k_cases.k]
         return Retrieval(
             question_vector=question_vector,
+            image_vector=image_vector,
             domain=decision,
             passages=passages,
             cases=cases,
@@ -332,7 +340,10 @@ class Pipeline:
                     min_term_overlap=self.settings.case_vote_min_term_overlap,
                 )
         answerability = self._answerability(query, passages, tnm)
-        if answerability["answerable"]:
+        learned = self._learned(query, found, sources, closed, timer) if tnm is None else None
+        if learned is not None:
+            text, mode, answered_by = learned.text, learned.mode, learned.info
+        elif answerability["answerable"]:
             text, mode, answered_by = self._compose(query, sources, tnm, vote, closed, timer)
         else:
             text, mode, answered_by = INSUFFICIENT_EVIDENCE, "not-answerable", {"name": "answerability", "version": "1"}
@@ -356,7 +367,31 @@ class Pipeline:
             mode=mode,
             closest_sources=list(verified.closest_sources),
             answerability=answerability,
+            answerer=learned.info if learned is not None else {},
         )
+
+    def _learned(
+        self, query: Query, found: Retrieval, sources: list[Source], closed: bool, timer: _Timer
+    ) -> LearnedAnswer | None:
+        """The learned answerer's answer to an image question; None without an image or a trained artifact."""
+        if found.image_vector is None or not query.use_retrieval or not self.settings.use_answerer:
+            return None
+        saved = self._answerer.get({"text": self.runtime.text_encoder.info, "image": self.runtime.image_encoder.info})
+        if saved is None:
+            return None
+        with timer.stage("answerer"):
+            return answer_image_question(
+                saved,
+                query.question,
+                found.question_vector,
+                found.image_vector,
+                closed=closed,
+                cases=found.cases,
+                numbers={source.source_id: source.n for source in sources},
+                encoder=self.runtime.text_encoder,
+                controlled=(query.answerer_risk or self.settings.answerer_risk) == "controlled",
+                exclude_image=query.image_id if query.exclude_same_image else None,
+            )
 
     @cached_property
     def answerability_model(self) -> AnswerabilityModel:
@@ -434,7 +469,7 @@ class Pipeline:
 
     def _verify(self, text: str, sources: list[Source], mode: str) -> VerifiedAnswer:
         config = CitationConfig(**self.settings.citation_options())
-        if mode == "no-retrieval":
+        if mode in ("no-retrieval", UNCITED_MODE):
             return VerifiedAnswer(answer=text, citations=[], removed=[], abstained=False, supported_fraction=0.0)
         return verify_answer(text, sources, encoder=self.runtime.text_encoder, config=config)
 

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Fresh machine to running service: install, build the default index, serve on 127.0.0.1:8000.
+# Fresh machine to running service: install, build the default index, train the answerer, serve on 127.0.0.1:8000.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 export HF_HUB_OFFLINE=1
 .venv/bin/medcite index build --defaults
+# The learned image-question answerer on VQA-RAD's train split (skipped when up to date or when the dataset is absent).
+.venv/bin/medcite train answerer
 exec .venv/bin/medcite serve --host "${MEDCITE_HOST:-127.0.0.1}" --port "${MEDCITE_PORT:-8000}"

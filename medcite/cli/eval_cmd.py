@@ -265,3 +265,33 @@ def worker(
     from eval.jobs.worker import run as run_worker
 
     run_worker(redis_url, burst=burst)
+
+
+@eval_app.command("answerer")
+@handle_errors
+def answerer(
+    data_dir: Annotated[Path, typer.Option(help="VQA-RAD folder (images/ + mevf_split/).")],
+    folds: Annotated[int, typer.Option(min=2, help="Folds of the unseen-image cross-validation.")] = 5,
+    json_output: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """The learned answerer: official test, unseen-image CV beside baselines, image controls, risk control."""
+    from eval.answerer import evaluate_answerer, format_report
+    from rag.store.catalog import current_version_dir, load_catalog
+
+    runtime = Runtime(Settings())
+    settings = runtime.settings
+    catalog = load_catalog(settings.index_dir) if current_version_dir(settings.index_dir) is not None else None
+    report = evaluate_answerer(
+        data_dir,
+        runtime.text_encoder,
+        runtime.image_encoder,
+        cache_dir=settings.answerer_root() / "cache",
+        folds=folds,
+        alpha=settings.answerer_alpha,
+        delta=settings.answerer_delta,
+        catalog=catalog,
+    )
+    if json_output:
+        print_json(report)
+    else:
+        typer.echo(format_report(report))

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from medcite.cli.common import handle_errors, print_json
+from rag.answerer.artifact import summary
 from rag.build import IndexBuilder, chunking_params, new_catalog
 from rag.config import Settings
 from rag.errors import IndexMismatchError
@@ -112,8 +113,9 @@ def info(json_output: Annotated[bool, typer.Option("--json", help="Print the man
     settings = Settings()
     catalog = load_catalog(settings.index_dir)
     manifest = catalog.manifest()
+    answerer = summary(settings.answerer_root())
     if json_output:
-        print_json(manifest)
+        print_json({**manifest, "answerer": answerer})
         return
     typer.echo(f"index {manifest['version']} built {manifest['built_at']} in {settings.index_dir}")
     for role, encoder in manifest["encoders"].items():
@@ -126,6 +128,12 @@ def info(json_output: Annotated[bool, typer.Option("--json", help="Print the man
     typer.echo("  sources:")
     for doc_id, entry in manifest["documents"].items():
         typer.echo(f"    {doc_id:<40} {entry['count']:>7} items  {entry['kind']}")
+    if answerer is not None:
+        training, cv = answerer["training"], answerer["validation"].get("unseen_image_cv", {})
+        typer.echo(
+            f"  answerer: {answerer['version']} built {answerer['created_at']} on {training.get('item_count')} "
+            f"{training.get('split')} items; unseen-image CV closed {cv.get('closed')} open {cv.get('open')}"
+        )
 
 
 @index_app.command("remove")

@@ -62,8 +62,6 @@ def load_vqa_rad_cases(root: Path, *, include_test_qa: bool = False) -> list[Cas
     cases = []
     for image_path in sorted(p for p in image_dir.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES):
         rows = by_image.get(image_path.name, [])
-        organs = {str(row["image_organ"]).strip() for row in rows}
-        organ = organs.pop() if len(organs) == 1 else None
         qas = [
             {
                 "question": str(row["question"]),
@@ -75,7 +73,10 @@ def load_vqa_rad_cases(root: Path, *, include_test_qa: bool = False) -> list[Cas
             for row in rows
         ]
         visible = [qa for qa in qas if include_test_qa or qa["split"] == "train"]
-        modality = _modality(qas)
+        # Header and metadata come from the visible rows only: a test question must not leak through them.
+        organs = {str(row["image_organ"]).strip() for row, qa in zip(rows, qas, strict=True) if qa in visible}
+        organ = organs.pop() if len(organs) == 1 else None
+        modality = _modality(visible)
         region = (organ or "unknown").lower()
         header = f"{modality or 'Radiology'} image, {region}."
         text = " ".join([header, *(f"Q: {qa['question']} A: {qa['answer']}." for qa in visible)])

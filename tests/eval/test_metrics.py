@@ -77,3 +77,22 @@ def test_coverage_risk_orders_by_confidence_and_skips_abstentions() -> None:
         (0.4, 0.5),
         (0.6, pytest.approx(1 / 3, abs=1e-4)),
     ]
+
+
+def test_open_vqa_answer_is_scored_on_the_learned_answerers_short_answer() -> None:
+    from eval.items import EvalItem
+    from eval.score import answer_row
+
+    item = EvalItem(id="q1", kind="vqa", question="What organ is shown?", answer="brain", answer_type="open")
+    answer = {
+        "answer": 'The answer is brain, as in a similar case: "Q: What organ is this? A: brain." [1]',
+        "abstained": False,
+        "answerer": {"answer": "brain", "probability": 0.83},
+        "citations": [{"n": 1, "score": 0.4}],
+    }
+    row = answer_row({"gold": "brain"}, item, answer)
+    assert row["prediction"] == "brain" and row["correct"] == 1.0 and row["confidence"] == 0.83
+    wrong = answer_row({"gold": "chest"}, item, answer)
+    assert wrong["correct"] == 0.0
+    abstained = answer_row({"gold": "brain"}, item, {**answer, "abstained": True})
+    assert abstained["short_answer"] is None and abstained["correct"] == 0.0

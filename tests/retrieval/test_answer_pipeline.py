@@ -12,6 +12,7 @@ ANSWER_KEYS = {
     "answer",
     "closed_answer",
     "abstained",
+    "answerer",
     "citations",
     "removed",
     "closest_sources",

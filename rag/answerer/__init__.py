@@ -1,0 +1,1 @@
+"""The learned image-question answerer: training, the saved artifact, and answering with abstention."""
