@@ -32,9 +32,7 @@ def medcite(env: dict[str, str], *args: str, fails: bool = False) -> str:
     return result.stdout
 
 
-def test_train_skip_info_and_evaluate_from_the_command_line(
-    answerer_env: tuple[Runtime, Path], tmp_path: Path
-) -> None:
+def test_train_skip_info_and_evaluate_from_the_command_line(answerer_env: tuple[Runtime, Path], tmp_path: Path) -> None:
     runtime, data = answerer_env
     env = {
         **os.environ,
