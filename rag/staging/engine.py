@@ -128,6 +128,14 @@ def _if_confirmed(
     return changes
 
 
+def _with_uncounted(decision: Decision, changes: list[IfConfirmed]) -> Decision:
+    """A decision's reason names the hedged findings it left out that would have changed it."""
+    left_out = [f"{c.finding} ({c.certainty})" for c in changes if decision.category in c.changes]
+    if not left_out:
+        return decision
+    return replace(decision, reason=f"{decision.reason}; not counted: {', '.join(left_out)}")
+
+
 def stage_findings(
     findings: dict[str, Any] | Findings,
     edition: str,
@@ -143,6 +151,7 @@ def stage_findings(
     t, n, m, stage, alternatives = _categorise(counted, edition)
     current = (t.decision.value, n.decision.value, m.decision.value, stage.value)
     warnings = list(extra_warnings or []) + list(parsed.notes) + t.warnings + n.warnings + m.warnings
+    changes = _if_confirmed(parsed, counted, edition, chosen, current)
     if any(nodule.kind == "lymphangitic" for nodule in counted.separate_nodules):
         warnings.append("lymphangitic spread classified by extent (medcite convention; the standard is silent)")
     return StagingResult(
@@ -151,11 +160,11 @@ def stage_findings(
         n=n.decision.value,
         m=m.decision.value,
         stage=stage.value,
-        decisions=[t.decision, n.decision, m.decision, stage],
+        decisions=[_with_uncounted(d, changes) for d in (t.decision, n.decision, m.decision)] + [stage],
         findings=parsed,
         warnings=list(dict.fromkeys(warnings)),
         stage_alternatives=alternatives,
-        if_confirmed=_if_confirmed(parsed, counted, edition, chosen, current),
+        if_confirmed=changes,
         policy=chosen,
     )
 

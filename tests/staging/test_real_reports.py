@@ -151,6 +151,10 @@ def test_possible_finding_that_would_change_the_stage_is_quoted() -> None:
         f'"{sentence}"'
     )
     assert "If confirmed: would be M1a, stage IVA" in result.to_text()
+    m_decision = next(d for d in result.decisions if d.category == "M")
+    assert m_decision.reason.endswith("not counted: pleural nodules or dissemination (possible)")
+    t_decision = next(d for d in result.decisions if d.category == "T")
+    assert "not counted" not in t_decision.reason
 
 
 def test_certainty_policy_is_a_setting() -> None:
