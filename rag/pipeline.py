@@ -370,6 +370,10 @@ class Pipeline:
             answerer=learned.info if learned is not None else {},
         )
 
+    def answerer_version(self) -> str | None:
+        """The served answerer's version, part of every cache key for a question about an image."""
+        return self._answerer.version() if self.settings.use_answerer else None
+
     def _learned(
         self, query: Query, found: Retrieval, sources: list[Source], closed: bool, timer: _Timer
     ) -> LearnedAnswer | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal, cast
 
 import typer
 
@@ -40,6 +40,12 @@ def render_text(answer: Answer) -> str:
     return "\n".join(lines)
 
 
+def risk_choice(value: str | None) -> Literal["controlled", "all"] | None:
+    if value not in (None, "controlled", "all"):
+        raise InputError(f"--answerer-risk must be 'controlled' or 'all', not {value!r}")
+    return cast(Literal["controlled", "all"] | None, value)
+
+
 @handle_errors
 def ask(
     question: Annotated[str, typer.Argument(help="The question.")],
@@ -47,6 +53,9 @@ def ask(
     domain: Annotated[str | None, typer.Option(help="Domain hint, e.g. radiology:chest.")] = None,
     generator: Annotated[str | None, typer.Option(help="extractive | llama-cpp | openai | transformers.")] = None,
     exclude_same_image: Annotated[bool, typer.Option(help="Leave the asked-about image's own case out.")] = False,
+    answerer_risk: Annotated[
+        str | None, typer.Option(help="Image questions: controlled (abstain at calibrated risk) or all.")
+    ] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print the Answer JSON (schema in README).")] = False,
 ) -> None:
     """Answer with numbered citations that were checked against the retrieved text."""
@@ -64,6 +73,7 @@ def ask(
         domain=domain,
         generator=generator,
         exclude_same_image=exclude_same_image,
+        answerer_risk=risk_choice(answerer_risk),
     )
     answer = pipeline.answer(query)
     if json_output:

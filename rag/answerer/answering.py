@@ -45,6 +45,11 @@ class ServedAnswerer:
         self._lock = threading.Lock()
         self._loaded: tuple[str, SavedAnswerer] | None = None
 
+    def version(self) -> str | None:
+        """The version ``CURRENT`` names (what answers would come from), or None when none is trained."""
+        pointer = self.root / CURRENT
+        return pointer.read_text(encoding="utf-8").strip() if pointer.is_file() else None
+
     def get(self, encoders: Mapping[str, EncoderInfo]) -> SavedAnswerer | None:
         pointer = self.root / CURRENT
         if not pointer.is_file():

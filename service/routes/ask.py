@@ -7,7 +7,7 @@ exact question, image hash, options, index version and model versions.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -30,7 +30,11 @@ log = logging.getLogger("medcite.ask")
 
 
 async def _query(
-    state: ServiceState, body: RetrieveRequest, upload: ImageUpload | None, generator: str | None
+    state: ServiceState,
+    body: RetrieveRequest,
+    upload: ImageUpload | None,
+    generator: str | None,
+    answerer_risk: Literal["controlled", "all"] | None = None,
 ) -> Query:
     loaded = await state.workers.run(lambda: decode_image(upload, state)) if upload is not None else None
     return Query(
@@ -41,11 +45,13 @@ async def _query(
         domain=body.domain,
         generator=generator,
         exclude_same_image=body.exclude_same_image,
+        answerer_risk=answerer_risk,
     )
 
 
 def _answer_key(state: ServiceState, body: AskRequest, upload: ImageUpload | None, catalog: Any) -> str:
-    settings = state.pipelines.get(body.k_policy).settings
+    pipeline = state.pipelines.get(body.k_policy)
+    settings = pipeline.settings
     generator = body.generator or settings.generator
     options = {k: v for k, v in settings.generator_options(generator).items() if k != "api_key"}
     return cache_key(
@@ -58,6 +64,8 @@ def _answer_key(state: ServiceState, body: AskRequest, upload: ImageUpload | Non
             "k_policy": settings.adaptive_k,
             "generator": generator,
             "generator_options": options,
+            "answerer": pipeline.answerer_version() if upload else None,
+            "answerer_risk": (body.answerer_risk or settings.answerer_risk) if upload else None,
             "index_version": catalog.version,
             "encoders": catalog.encoders,
             "medcite": __version__,
@@ -73,7 +81,7 @@ def _answer_key(state: ServiceState, body: AskRequest, upload: ImageUpload | Non
     openapi_extra=request_body(AskRequest, AskForm),
 )
 async def ask(request: Request, state: StateDep, principal: Reader, output: FormatParam = "json") -> Response:
-    """JSON ``{question, domain?, generator?, k_policy?, exclude_same_image?}`` or multipart with ``image``."""
+    """JSON ``{question, domain?, generator?, k_policy?, exclude_same_image?, answerer_risk?}`` or multipart."""
     body, upload = await read_question(request, AskRequest)
     if state.service.debug:
         log.debug("question", extra={"question": body.question})
@@ -82,7 +90,7 @@ async def ask(request: Request, state: StateDep, principal: Reader, output: Form
     answer = await state.cache.get(key)
     hit = answer is not None
     if answer is None:
-        query = await _query(state, body, upload, body.generator)
+        query = await _query(state, body, upload, body.generator, body.answerer_risk)
         pipeline = state.pipelines.get(body.k_policy)
         answer = await state.workers.run(lambda: pipeline.answer(query).to_dict())
         await state.cache.put(key, answer)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -68,6 +68,11 @@ class AskRequest(RetrieveRequest):
     )
 
     generator: GeneratorName | None = Field(default=None, description="Answer writer (default: the configured one).")
+    answerer_risk: Literal["controlled", "all"] | None = Field(
+        default=None,
+        description="Image questions: 'controlled' abstains below the risk-calibrated threshold, 'all' answers "
+        "everything (default: the configured one).",
+    )
 
 
 class RetrieveForm(RetrieveRequest):
