@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal, cast
+from typing import Annotated, Any, Literal, cast
 
 import typer
 
@@ -19,6 +19,19 @@ def register(app: typer.Typer) -> None:
     app.command("ask")(ask)
 
 
+def answerer_line(learned: dict[str, Any]) -> str:
+    """The learned answerer's verdict, probability and the risk rule that let it answer or not."""
+    threshold, risk = learned["threshold"], learned["risk_control"]
+    outcome = "abstained" if learned.get("abstained") else "answered"
+    if risk is None:
+        rule = "every question answered"
+    elif threshold is None:
+        rule = "no threshold controls the risk"
+    else:
+        rule = f"answers at p >= {threshold:.3f} (alpha {risk['alpha']}, delta {risk['delta']})"
+    return f"answerer {learned['version']}: '{learned['answer']}' p={learned['probability']:.3f}, {outcome}; {rule}"
+
+
 def render_text(answer: Answer) -> str:
     lines = [f"PRELIMINARY — {answer.answer}"]
     if answer.closed_answer:
@@ -31,6 +44,8 @@ def render_text(answer: Answer) -> str:
         lines.append(f"  closest source [{closest['n']}] {closest['title']} ({closest['source_id']})")
     for removed in answer.removed:
         lines.append(f"  removed: {removed['sentence']} ({removed['reason']})")
+    if answer.answerer:
+        lines.append(answerer_line(answer.answerer))
     domain = answer.domain
     lines.append(
         f"domain: {domain['domain'] or 'all'} via {domain['signal']} ({domain['confidence']:.2f}); "

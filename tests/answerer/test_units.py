@@ -81,3 +81,17 @@ def test_evaluation_refuses_an_index_holding_test_answers() -> None:
     catalog.documents["cases:vqa-rad"] = {"content_hash": "abc" + TEST_QA_MARK}
     with pytest.raises(IndexMismatchError, match="include-test-qa"):
         refuse_test_qa(catalog)
+
+
+def test_cli_names_the_answerers_verdict_and_the_risk_rule() -> None:
+    from medcite.cli.ask_cmd import answerer_line
+
+    learned = {"version": "a-1", "answer": "no", "probability": 0.636, "abstained": True}
+    controlled = {**learned, "threshold": 0.925, "risk_control": {"alpha": 0.1, "delta": 0.1}}
+    assert answerer_line(controlled) == (
+        "answerer a-1: 'no' p=0.636, abstained; answers at p >= 0.925 (alpha 0.1, delta 0.1)"
+    )
+    assert answerer_line({**learned, "abstained": False, "threshold": 0.0, "risk_control": None}).endswith(
+        "answered; every question answered"
+    )
+    assert answerer_line({**controlled, "threshold": None}).endswith("no threshold controls the risk")
