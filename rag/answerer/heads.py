@@ -78,7 +78,7 @@ class LogisticHead:
             return np.ones((n, 1))
         z = np.asarray(x, dtype=np.float64) @ self.coef.T + self.intercept
         if len(self.classes) == 2:
-            positive = 1.0 / (1.0 + np.exp(-z[:, 0]))
+            positive = 1.0 / (1.0 + np.exp(-np.clip(z[:, 0], -500.0, 500.0)))  # no overflow on extreme logits
             return np.stack([1.0 - positive, positive], axis=1)
         z -= z.max(axis=1, keepdims=True)
         e = np.exp(z)

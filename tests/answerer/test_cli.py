@@ -4,31 +4,22 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from rag.runtime import Runtime
-from tests.conftest import REPO_ROOT
+from tests.cli.run import medcite as run_medcite
 
 pytestmark = pytest.mark.integration
 
 
 def medcite(env: dict[str, str], *args: str, fails: bool = False) -> str:
-    result = subprocess.run(
-        [sys.executable, "-m", "medcite.cli", *args],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    """stdout of a successful run, or stderr of one that must fail."""
+    result = run_medcite(env, *args, check=not fails)
     if fails:
         assert result.returncode != 0, f"medcite {' '.join(args)} should have failed:\n{result.stdout}"
         return result.stderr
-    assert result.returncode == 0, f"medcite {' '.join(args)} failed ({result.returncode}):\n{result.stderr}"
     return result.stdout
 
 

@@ -2,31 +2,15 @@
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO_ROOT
+from tests.cli.run import medcite
 
 pytestmark = pytest.mark.integration
 
 CASE_IMAGES = ["synpic29265.jpg", "synpic54610.jpg", "synpic42202.jpg", "synpic100132.jpg", "synpic16520.jpg"]
-
-
-def medcite(env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(
-        [sys.executable, "-m", "medcite.cli", *args],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    if check and result.returncode != 0:
-        raise AssertionError(f"medcite {' '.join(args)} failed ({result.returncode}):\n{result.stderr}")
-    return result
 
 
 @pytest.fixture(scope="module")

