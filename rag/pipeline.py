@@ -12,13 +12,7 @@ from typing import Any, Literal
 import numpy as np
 from PIL import Image
 
-from rag.answerer.answering import (
-    UNCITED_MODE,
-    LearnedAnswer,
-    ServedAnswerer,
-    answer_image_question,
-    knowledge_question,
-)
+from rag.answerer.answering import UNCITED_MODE, LearnedAnswer, ServedAnswerer, answer_image_question
 from rag.answering.answerability import AnswerabilityModel, Signals, TermStats, signals
 from rag.answering.question import profile
 from rag.answering.rerank import Candidate, Reranker, create_reranker
@@ -347,8 +341,6 @@ class Pipeline:
                 )
         answerability = self._answerability(query, passages, tnm)
         learned = self._learned(query, found, sources, closed, timer) if tnm is None else None
-        if learned is not None and knowledge_question(learned, answerability):
-            learned = None
         if learned is not None:
             text, mode, answered_by = learned.text, learned.mode, learned.info
         elif answerability["answerable"]:

@@ -104,7 +104,6 @@ def answer_image_question(
     inputs = Inputs([question], question_vector, image_vector, [None], np.array([asks_yes_no(question, closed)]))
     prediction = saved.model.predict(inputs, exclude=[exclude_image])[0]
     threshold = saved.threshold(prediction.head, controlled)
-    calibrated = saved.threshold(prediction.head, True)
     info: dict[str, Any] = {
         "name": "answerer",
         "version": saved.version,
@@ -113,9 +112,6 @@ def answer_image_question(
         "probability": round(prediction.probability, 4),
         "threshold": threshold.as_dict()["threshold"],
         "risk_control": {"alpha": threshold.alpha, "delta": threshold.delta} if controlled else None,
-        # Whether the risk-calibrated threshold is cleared, whatever the caller's policy: an open question the
-        # model is unsure of may be a knowledge question asked beside an image (see Pipeline._learned).
-        "confident": calibrated.answers(prediction.probability),
     }
     if not threshold.answers(prediction.probability):
         return LearnedAnswer(INSUFFICIENT_EVIDENCE, MODE, {**info, "abstained": True})
@@ -130,9 +126,3 @@ def answer_image_question(
     else:
         text = f'The answer is {shown}, as in a similar case: "{line}" [{numbers[case.id]}]'
     return LearnedAnswer(text, MODE, {**info, "abstained": False, "cited": True})
-
-
-def knowledge_question(learned: LearnedAnswer, answerability: Mapping[str, Any]) -> bool:
-    """An open (not yes/no, not choice) question that the image model cannot answer at calibrated risk but the
-    knowledge base can ("What are Light's criteria?" asked beside a chest film) goes to the passages instead."""
-    return learned.info["head"] == "open" and not learned.info["confident"] and bool(answerability["answerable"])

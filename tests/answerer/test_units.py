@@ -95,22 +95,3 @@ def test_cli_names_the_answerers_verdict_and_the_risk_rule() -> None:
         "answered; every question answered"
     )
     assert answerer_line({**controlled, "threshold": None}).endswith("no threshold controls the risk")
-
-
-@pytest.mark.parametrize(
-    ("head", "confident", "answerable", "deferred"),
-    [
-        ("open", False, True, True),  # "What are Light's criteria?" beside a chest film: the passages answer
-        ("open", True, True, False),  # the image model is sure: it answers
-        ("open", False, False, False),  # nothing in the knowledge base either: the answerer's verdict stands
-        ("yes-no", False, True, False),  # a yes/no question is about this image, never about the guidelines
-        ("choice", False, True, False),
-    ],
-)
-def test_unsure_open_answers_defer_to_an_answerable_knowledge_base(
-    head: str, confident: bool, answerable: bool, deferred: bool
-) -> None:
-    from rag.answerer.answering import LearnedAnswer, knowledge_question
-
-    learned = LearnedAnswer("x", "answerer", {"head": head, "confident": confident})
-    assert knowledge_question(learned, {"answerable": answerable}) is deferred
