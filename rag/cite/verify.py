@@ -375,15 +375,28 @@ _CLOSED_QUESTION = re.compile(
 )
 
 
+def question_clause(question: str) -> str:
+    """The interrogative clause: a lead-in such as "Looking at this image, " or "On this CT, " is skipped when what
+    follows the comma opens like a question."""
+    text = question.strip()
+    if _CLOSED_QUESTION.match(text) or _OPEN_QUESTION.match(text):
+        return text
+    _, comma, rest = text.partition(",")
+    if comma and (_CLOSED_QUESTION.match(rest) or _OPEN_QUESTION.match(rest)):
+        return rest.strip()
+    return text
+
+
 def is_closed_question(question: str) -> bool:
-    """A yes/no question: opens with an auxiliary verb and offers no alternatives ("T2 or T3?" is open)."""
-    return bool(_CLOSED_QUESTION.match(question)) and not re.search(r"\bor\b", question, re.IGNORECASE)
+    """A yes/no question: its clause opens with an auxiliary verb and offers no alternatives ("T2 or T3?" is open)."""
+    clause = question_clause(question)
+    return bool(_CLOSED_QUESTION.match(clause)) and not re.search(r"\bor\b", clause, re.IGNORECASE)
 
 
 def closed_answer(question: str, verified: VerifiedAnswer) -> str | None:
     """Lower-case "yes"/"no" from a leading Yes/No of the kept answer; None when abstained, when the answer does not
     open with one, or when the question is an open wh-question (a stray "No." there is not a verdict)."""
-    if verified.abstained or _OPEN_QUESTION.match(question):
+    if verified.abstained or _OPEN_QUESTION.match(question_clause(question)):
         return None
     match = re.match(r"\s*(yes|no)\b", verified.answer, re.IGNORECASE)
     return match.group(1).lower() if match else None

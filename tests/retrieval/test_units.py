@@ -99,6 +99,10 @@ def test_closed_question_detection() -> None:
     assert is_closed_question("Is there a pleural effusion?")
     assert not is_closed_question("Is the lesion in the left or right lung?")
     assert not is_closed_question("What modality is this?")
+    assert is_closed_question("Looking at this image, are there more than 12 ribs?")
+    assert not is_closed_question("Looking at this image, what organ is shown?")
+    assert not is_closed_question("Looking at this image, is it the left or the right lung?")
+    assert not is_closed_question("Effusion, mass and consolidation are seen")
 
 
 def _case(case_id: str, similarity: float, qa: list[tuple[str, str]]) -> EvidenceItem:
