@@ -15,13 +15,13 @@ from typing import Any
 
 import numpy as np
 
-from rag.answerer.artifact import CURRENT
 from rag.answerer.data import normalise_answer
 from rag.answerer.model import Inputs, asks_yes_no
 from rag.answerer.saved import SavedAnswerer, load_answerer
 from rag.cite import INSUFFICIENT_EVIDENCE
 from rag.encoders.base import EncoderInfo, TextEncoder
 from rag.retrieve.retriever import EvidenceItem
+from rag.store.fsio import CURRENT
 from rag.vqa import qa_line, same_subject
 
 MODE = "answerer"

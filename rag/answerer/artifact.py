@@ -14,28 +14,20 @@ then be vectors from another space.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import time
-import uuid
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from rag.encoders.base import EncoderInfo
 from rag.errors import IndexMismatchError, InputError, NotFoundError
-from rag.store.fsio import fsync_path
+from rag.store.fsio import CURRENT, fsync_path, publish_version, version_name
 
 MANIFEST = "manifest.json"
-CURRENT = "CURRENT"
 KIND = "vqa-answerer"
 FORMAT_VERSION = 1
 KEEP_VERSIONS = 2
-
-
-def default_root(index_dir: Path) -> Path:
-    """Beside the index versions, in their own folder (the index's pruning never touches it)."""
-    return index_dir / "answerer"
 
 
 def resolve(path: Path) -> Path:
@@ -81,11 +73,9 @@ def _describe(info: Mapping[str, Any] | None) -> str:
 
 
 def save_version(root: Path, manifest: dict[str, Any], write: Callable[[Path], None]) -> Path:
-    """Write a new version (``write`` fills the directory), then switch ``CURRENT`` to it."""
-    root.mkdir(parents=True, exist_ok=True)
+    """Write a new version (``write`` fills the directory), then switch ``CURRENT`` to it; keep the last two."""
     now = time.time()
-    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now)) + f"{int(now % 1 * 1e6):06d}"
-    version = f"a-{stamp}-{uuid.uuid4().hex[:6]}"
+    version = version_name("a", now)
     full = {
         **manifest,
         "kind": KIND,
@@ -93,27 +83,14 @@ def save_version(root: Path, manifest: dict[str, Any], write: Callable[[Path], N
         "version": version,
         "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now)),
     }
-    staging = root / f".tmp-{version}"
-    staging.mkdir()
-    try:
+
+    def fill(staging: Path) -> None:
         write(staging)
         (staging / MANIFEST).write_text(json.dumps(full, indent=2, sort_keys=True), encoding="utf-8")
         for path in staging.iterdir():
             fsync_path(path)
-        fsync_path(staging)
-        final = root / version
-        os.rename(staging, final)
-        fsync_path(root)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    pointer = root / f"{CURRENT}.tmp"
-    with pointer.open("w", encoding="utf-8") as handle:
-        handle.write(version + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(pointer, root / CURRENT)
-    fsync_path(root)
+
+    final = publish_version(root, version, fill)
     for old in sorted(p for p in root.iterdir() if p.is_dir() and p.name.startswith("a-"))[:-KEEP_VERSIONS]:
         if old.name != version:
             shutil.rmtree(old)

@@ -18,7 +18,6 @@ import numpy as np
 from rag.answerer.heads import Arrays
 from rag.encoders.base import l2_normalise
 
-YES_NO = ("yes", "no")
 # Image cosine at which a bank image is the asked picture itself (the same file encodes to the same vector).
 SAME_IMAGE = 0.995
 

@@ -15,7 +15,6 @@ import json
 import os
 import shutil
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,10 +24,9 @@ from rag import __version__
 from rag.encoders.base import EncoderInfo
 from rag.errors import IndexMismatchError, InputError, NotFoundError
 from rag.store.collection import VectorCollection
-from rag.store.fsio import fsync_path
+from rag.store.fsio import CURRENT, publish_version, version_name
 
 MANIFEST = "manifest.json"
-CURRENT = "CURRENT"
 FORMAT_VERSION = 1
 STALE_BUILD_SECONDS = 6 * 3600
 KINDS = ("passage", "report", "case_image", "case_text", "unit")
@@ -158,28 +156,15 @@ def save_catalog(catalog: Catalog, root: Path, *, keep_versions: int = 2) -> Pat
     """Write a new version beside the old ones, then switch ``CURRENT`` to it atomically."""
     root.mkdir(parents=True, exist_ok=True)
     now = time.time()
-    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now)) + f"{int(now % 1 * 1e6):06d}"
-    catalog.version = f"v-{stamp}-{uuid.uuid4().hex[:6]}"
-    catalog.built_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    staging = root / f".tmp-{catalog.version}"
-    staging.mkdir()
-    try:
+    catalog.version = version_name("v", now)
+    catalog.built_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now))
+
+    def fill(staging: Path) -> None:
         for name, collection in catalog.collections.items():
             collection.save(staging / name)
         _write_json(staging / MANIFEST, catalog.manifest())
-        fsync_path(staging)
-        final = root / catalog.version
-        os.rename(staging, final)
-        fsync_path(root)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    pointer_tmp = root / f"{CURRENT}.tmp"
-    pointer_tmp.write_text(catalog.version + "\n", encoding="utf-8")
-    with pointer_tmp.open("rb") as handle:
-        os.fsync(handle.fileno())
-    os.replace(pointer_tmp, root / CURRENT)
-    fsync_path(root)
+
+    final = publish_version(root, catalog.version, fill)
     _prune(root, keep_versions, serving=final.name)
     return final
 

@@ -9,8 +9,9 @@ from rag.encoders.hashing import HashingTextEncoder
 from rag.errors import IndexMismatchError, NotFoundError
 from rag.search import search_text
 from rag.store import catalog as catalog_module
-from rag.store.catalog import CURRENT, load_catalog, save_catalog
+from rag.store.catalog import load_catalog, save_catalog
 from rag.store.collection import VectorCollection
+from rag.store.fsio import CURRENT
 
 pytestmark = pytest.mark.unit
 
