@@ -71,6 +71,8 @@ class Settings(BaseSettings):
     # None: the model shipped in rag/answering/answerability.json (see `medcite eval calibrate-answerability`).
     answerability_model: Path | None = None
     text_questions_use_reports: bool = False
+    # Repair typos of knowledge-base words in questions before retrieval (reported in the answer's "spelling").
+    repair_spelling: bool = True
 
     citation_min_lexical: float = 0.6
     citation_min_cosine: float = 0.7

@@ -16,6 +16,7 @@ from rag.answerer.answering import UNCITED_MODE, LearnedAnswer, ServedAnswerer, 
 from rag.answering.answerability import AnswerabilityModel, Signals, TermStats, signals
 from rag.answering.question import profile
 from rag.answering.rerank import Candidate, Reranker, create_reranker
+from rag.answering.spelling import PieceCounter
 from rag.answering.synonyms import expand
 from rag.cite import (
     INSUFFICIENT_EVIDENCE,
@@ -73,6 +74,7 @@ class Answer:
     closest_sources: list[dict[str, Any]] = field(default_factory=list)
     answerability: dict[str, Any] = field(default_factory=dict)
     answerer: dict[str, Any] = field(default_factory=dict)
+    spelling: list[dict[str, str]] = field(default_factory=list)
     preliminary: bool = True
 
     def to_dict(self) -> dict[str, Any]:
@@ -85,6 +87,7 @@ class Answer:
             "closest_sources": self.closest_sources,
             "answerability": self.answerability,
             "answerer": self.answerer,
+            "spelling": self.spelling,
             "evidence": self.evidence,
             "domain": self.domain,
             "k": self.k,
@@ -107,6 +110,7 @@ class Retrieval:
     k: dict[str, Any]
     versions: dict[str, Any]
     timings: dict[str, float]
+    spelling: list[dict[str, str]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         sources = [_source(n, item) for n, item in enumerate([*self.passages, *self.cases], start=1)]
@@ -120,6 +124,7 @@ class Retrieval:
             "k": self.k,
             "versions": self.versions,
             "timings": self.timings,
+            "spelling": self.spelling,
             "preliminary": True,
         }
 
@@ -251,7 +256,15 @@ class Pipeline:
         self._check(query)
         return self._retrieve(query, _Timer())
 
+    def _spelled(self, query: Query) -> tuple[Query, list[dict[str, str]]]:
+        """The query with typos of knowledge-base words repaired (see :mod:`rag.answering.spelling`)."""
+        if not self.settings.repair_spelling:
+            return query, []
+        text, repairs = self.term_stats(self.runtime.catalog()).speller.correct(query.question)
+        return replace(query, question=text), [repair.as_dict() for repair in repairs]
+
     def _retrieve(self, query: Query, timer: _Timer) -> Retrieval:
+        query, repairs = self._spelled(query)
         catalog = self.runtime.catalog()
         retriever = self.retriever(catalog)
         exclude = {query.image_id} if query.exclude_same_image and query.image_id else set()
@@ -309,12 +322,14 @@ class Pipeline:
             k={"passages": k_passages.as_dict(), "cases": k_cases.as_dict(), "leakage_filter": sorted(exclude)},
             versions={"encoders": catalog.encoders, "index": catalog.version, "medcite": self.runtime.version},
             timings=timer.timings,
+            spelling=repairs,
         )
 
     def answer(self, query: Query) -> Answer:
         self._check(query)
         timer = _Timer()
         found = self._retrieve(query, timer)
+        query = self._spelled(query)[0] if found.spelling else query
         retriever = self.retriever(self.runtime.catalog())
         question_vector, decision = found.question_vector, found.domain
         passages, cases = list(found.passages), list(found.cases)
@@ -368,6 +383,7 @@ class Pipeline:
             closest_sources=list(verified.closest_sources),
             answerability=answerability,
             answerer=learned.info if learned is not None else {},
+            spelling=found.spelling,
         )
 
     def answerer_version(self) -> str | None:
@@ -409,13 +425,18 @@ class Pipeline:
                 for _, collection in catalog.of_kind("passage")
                 for meta in map(collection.get, collection.ids())
             )
-            self._term_stats = (catalog.version, TermStats.build(texts))
+            self._term_stats = (catalog.version, TermStats.build(texts, self._word_pieces))
         return self._term_stats[1]
+
+    @property
+    def _word_pieces(self) -> PieceCounter | None:
+        encoder = self.runtime.text_encoder
+        return encoder if hasattr(encoder, "word_pieces") else None
 
     def answerability_signals(self, question: str, passages: list[EvidenceItem]) -> Signals:
         ranked = [p for p in passages if p.kind != "case"]
         texts = [f"{_meta(p, 'title')} {_meta(p, 'section')} {p.text}" for p in ranked]
-        pieces = self.runtime.text_encoder if hasattr(self.runtime.text_encoder, "word_pieces") else None
+        pieces = self._word_pieces
         relevance = ranked[0].score if ranked else 0.0
         return signals(question, texts, relevance, self.term_stats(self.runtime.catalog()), pieces)
 

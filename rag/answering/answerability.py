@@ -19,21 +19,18 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from rag.answering.question import QUESTION_WORDS, concept_terms
+from rag.answering.spelling import PieceCounter, Speller
 from rag.answering.synonyms import known_aliases
 from rag.cite.lexical import content_tokens
 from rag.errors import InputError
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9'-]{2,}")
-
-
-class PieceCounter(Protocol):
-    def word_pieces(self, word: str) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -42,15 +39,16 @@ class TermStats:
 
     documents: int
     frequency: dict[str, int]
+    speller: Speller = field(default_factory=lambda: Speller(()), compare=False, repr=False)
 
     @classmethod
-    def build(cls, texts: Iterable[str]) -> TermStats:
+    def build(cls, texts: Iterable[str], pieces: PieceCounter | None = None) -> TermStats:
+        """Also the spelling vocabulary: the words a question is repaired towards are the passages' words."""
+        kept = list(texts)
         counts: Counter[str] = Counter()
-        total = 0
-        for text in texts:
-            total += 1
+        for text in kept:
             counts.update(set(content_tokens(text)))
-        return cls(total, dict(counts))
+        return cls(len(kept), dict(counts), Speller(kept, pieces))
 
     def idf(self, token: str) -> float:
         return math.log((self.documents + 1) / (self.frequency.get(token, 0) + 1)) + 1.0

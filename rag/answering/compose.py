@@ -19,7 +19,7 @@ from rag.answering.numbers import numeric_fit
 from rag.answering.question import QuestionProfile, concept_terms
 from rag.answering.weights import UNITS
 from rag.cite.lexical import content_tokens, recall
-from rag.cite.sentences import strip_markers
+from rag.cite.sentences import split_sentences, strip_markers
 from rag.encoders.base import TextEncoder
 from rag.generate.base import Source
 from rag.ingest.blocks import passage_units
@@ -43,10 +43,17 @@ class Unit:
     is_list: bool
 
 
+# Where the unit's passage ranked: it steers the choice between units, never whether any unit answers.
+RANK_FEATURES = frozenset({"first_passage", "second_passage"})
+
+
 @dataclass(frozen=True)
 class ScoredUnit:
+    """``score`` ranks units; ``match`` (the score without the rank bonus) decides whether any answers."""
+
     unit: Unit
     score: float
+    match: float
 
 
 def units_of(source: Source) -> list[Unit]:
@@ -93,7 +100,8 @@ def score_units(
     scored = []
     for unit, cosine in zip(units, cosines, strict=True):
         features = unit_features(question, unit, float(cosine), rank[unit.source.n], terms)
-        scored.append(ScoredUnit(unit, round(UNITS.score(features), 6)))
+        match = UNITS.score({name: value for name, value in features.items() if name not in RANK_FEATURES})
+        scored.append(ScoredUnit(unit, round(UNITS.score(features), 6), round(match, 6)))
     return scored
 
 
@@ -112,7 +120,9 @@ def render(unit: Unit, question: QuestionProfile, *, with_section: bool = False)
     leaf = (unit.source.section or "").split(" > ")[-1].strip()
     if with_section and content_tokens(leaf) and recall(content_tokens(leaf), body) < 0.5:
         body = f"{leaf}: {_ARTICLE.sub(lambda m: m.group(0).lower(), body, count=1)}"
-    return f"{body} [{unit.source.n}]."
+    # Every sentence carries the marker: list items hold sentences of their own, and the verifier drops an
+    # uncited sentence.
+    return " ".join(f"{span.text.rstrip(' .;:')} [{unit.source.n}]." for span in split_sentences(body))
 
 
 def compose(
@@ -131,7 +141,7 @@ def compose(
         return []
     ranked = sorted(scored, key=lambda s: (-s.score, s.unit.source.n, s.unit.position))
     best = ranked[0]
-    if best.score < min_score:
+    if max(s.match for s in scored) < min_score:
         return []
     home = best.unit.source.n
     home_units = [s for s in scored if s.unit.source.n == home]

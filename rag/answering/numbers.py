@@ -21,18 +21,34 @@ _BELOW = (
 )
 _ABOVE = r"(?:over|above|more\s+than|greater\s+than|larger\s+than|exceeding|higher\s+than|at\s+least|>|≥|>=)"
 _RANGE = re.compile(
-    rf"(?:between\s+)?({_NUMBER})\s*({_UNIT})?\s*(?:to|–|-|and|through)\s*(?:under\s+|below\s+|less\s+than\s+)?"
+    rf"(?:between\s+)?({_NUMBER})\s*({_UNIT})?\s*(?:to|–|-|and|through)\s*(under\s+|below\s+|less\s+than\s+)?"
     rf"({_NUMBER})\s*({_UNIT})",
     _I,
+)
+# "under 10 mm" leaves 10 mm out and "8 to under 15 mm" leaves 15 mm out; "up to", "at most", "at least" keep it.
+_STRICT_WORDS = re.compile(
+    r"under|below|less|smaller|fewer|lower|over|above|more|greater|larger|exceeding|higher|<|>$", _I
 )
 _ONE_SIDED = re.compile(rf"({_BELOW}|{_ABOVE})\s*({_NUMBER})\s*({_UNIT})?", _I)
 _TRAILING = re.compile(rf"({_NUMBER})\s*({_UNIT})\s+or\s+(more|greater|larger|above|less|smaller|below|fewer)", _I)
 
 
+_STRICT = 1e-6
+
+
 @dataclass(frozen=True)
 class Quantity:
+    """A value the question gives; ``low``/``high`` widen it when the question bounds it ("well under 6 mm"
+    is everything below 6 mm, so it meets "under 6 mm" and not "6 to 8 mm")."""
+
     value: float
     unit: str
+    low: float | None = None
+    high: float | None = None
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        return (self.value if self.low is None else self.low, self.value if self.high is None else self.high)
 
 
 @dataclass(frozen=True)
@@ -44,7 +60,9 @@ class Span:
     unit: str
 
     def contains(self, quantity: Quantity) -> bool:
-        return self.unit == quantity.unit and self.low <= quantity.value <= self.high
+        """The span holds the quantity, or overlaps it when the question gives only a bound."""
+        low, high = quantity.bounds
+        return self.unit == quantity.unit and self.low <= high and low <= self.high
 
 
 def _unit(raw: str | None) -> str:
@@ -60,25 +78,41 @@ def _value(number: str, raw_unit: str | None) -> float:
 def quantities(text: str) -> list[Quantity]:
     """Values with units in a question; bare decimals below 10 (ratios) count with the unit ""."""
     found = []
+    bounded: dict[int, tuple[float, float]] = {}
+    for match in _ONE_SIDED.finditer(text):
+        if match.group(3) is None:
+            continue
+        value = _value(match.group(2), match.group(3))
+        below = re.fullmatch(_BELOW, match.group(1), _I) is not None
+        bounded[match.start(2)] = (-math.inf, value - _STRICT) if below else (value + _STRICT, math.inf)
+    for match in _TRAILING.finditer(text):
+        value = _value(match.group(1), match.group(2))
+        up = match.group(3).lower() in ("more", "greater", "larger", "above")
+        bounded[match.start(1)] = (value, math.inf) if up else (-math.inf, value)
     for match in _QUANTITY.finditer(text):
         number, unit = match.group(1), match.group(2)
         if unit is None and not ("." in number and float(number) < 10):
             continue
-        found.append(Quantity(_value(number, unit), _unit(unit)))
+        low, high = bounded.get(match.start(1), (None, None))
+        found.append(Quantity(_value(number, unit), _unit(unit), low, high))
     return found
 
 
 def spans(text: str) -> list[Span]:
-    """Intervals stated in ``text``; a strict bound is treated as inclusive (guidelines use both loosely)."""
+    """Intervals stated in ``text``; "under"/"over" bounds are strict, "to", "up to" and "at least" inclusive."""
     found: list[Span] = []
     for match in _RANGE.finditer(text):
-        unit = match.group(4)
-        found.append(Span(_value(match.group(1), match.group(2) or unit), _value(match.group(3), unit), _unit(unit)))
+        unit = match.group(5)
+        high = _value(match.group(4), unit) - (_STRICT if match.group(3) else 0.0)
+        found.append(Span(_value(match.group(1), match.group(2) or unit), high, _unit(unit)))
     for match in _ONE_SIDED.finditer(text):
         value = _value(match.group(2), match.group(3))
         below = re.fullmatch(_BELOW, match.group(1), _I) is not None
+        margin = _STRICT if _STRICT_WORDS.match(match.group(1).strip()) else 0.0
         found.append(
-            Span(-math.inf, value, _unit(match.group(3))) if below else Span(value, math.inf, _unit(match.group(3)))
+            Span(-math.inf, value - margin, _unit(match.group(3)))
+            if below
+            else Span(value + margin, math.inf, _unit(match.group(3)))
         )
     for match in _TRAILING.finditer(text):
         value = _value(match.group(1), match.group(2))

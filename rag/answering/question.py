@@ -55,6 +55,8 @@ _KINDS: tuple[tuple[QuestionKind, re.Pattern[str]], ...] = (
     ("definition", re.compile(r"\bwhat\s+is\s+(?:a|an|the)?\b|\bdefin\w*|\bmean(?:s|ing)?\b|\bwhat\s+does\b", _I)),
     ("yes-no", re.compile(r"^\s*(?:is|are|does|do|can|should|will|would|was|has|have)\b", _I)),
 )
+# "Solid" as the nodule type, not the solid part of a part-solid nodule ("solid component", "part-solid").
+_SOLID = r"(?<!part-)(?<!part )(?<!non-)(?<!non)\bsolid\b(?![- ](?:component|part))"
 # Opposing branches: a question naming one side keeps the items of that side.
 QUALIFIER_PAIRS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
     (re.compile(r"\bhigh[- ]risk\b", _I), re.compile(r"\blow[- ]risk\b", _I)),
@@ -62,18 +64,11 @@ QUALIFIER_PAIRS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
     (re.compile(r"\bresect(?:ed|able)\b", _I), re.compile(r"\bunresectable\b", _I)),
     (re.compile(r"\b8th\b|\beighth\b", _I), re.compile(r"\b9th\b|\bninth\b", _I)),
     (re.compile(r"\berect\b|\bupright\b", _I), re.compile(r"\bsupine\b", _I)),
-    (
-        re.compile(r"\bsolid\b(?![- ]component)", _I),
-        re.compile(r"\bpart[- ]solid\b|\bground[- ]glass\b|\bsubsolid\b", _I),
-    ),
-    (
-        re.compile(r"\bpart[- ]solid\b", _I),
-        re.compile(r"\bground[- ]glass\b|\bpure\b|(?<!part-)(?<!part )\bsolid\b", _I),
-    ),
-    (
-        re.compile(r"\bground[- ]glass\b|\bpure\b", _I),
-        re.compile(r"\bpart[- ]solid\b|(?<!part-)(?<!part )\bsolid\b", _I),
-    ),
+    (re.compile(_SOLID, _I), re.compile(r"\bpart[- ]solid\b|\bground[- ]glass\b|\bsubsolid\b|\bnon-?solid\b", _I)),
+    (re.compile(r"\bpart[- ]solid\b", _I), re.compile(rf"\bground[- ]glass\b|\bpure\b|\bnon-?solid\b|{_SOLID}", _I)),
+    (re.compile(r"\bground[- ]glass\b|\bpure\b|\bnon-?solid\b", _I), re.compile(rf"\bpart[- ]solid\b|{_SOLID}", _I)),
+    # Lung-RADS sizes differ for a nodule seen at baseline and one that is new or growing.
+    (re.compile(r"\bbaseline\b|\bfirst\s+screen", _I), re.compile(r"\bnew\b|\bgrowing\b", _I)),
     (re.compile(r"\bright\b", _I), re.compile(r"\bleft\b", _I)),
     (re.compile(r"\bsingle\b|\bsolitary\b", _I), re.compile(r"\bmultiple\b|\bseveral\b|\bnumerous\b|\bmany\b", _I)),
 )

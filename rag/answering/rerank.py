@@ -10,6 +10,7 @@ MedCPT or ms-marco cross-encoder copied to disk); nothing is downloaded.
 from __future__ import annotations
 
 import math
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -63,6 +64,16 @@ def weighted_recall(terms: Sequence[str], text: str, idf: Callable[[str], float]
     return sum(w for t, w in weights.items() if t in present) / sum(weights.values())
 
 
+_NAME = re.compile(r"(?<=\S\s)[A-Z][a-z]+(?:'s)?\b|\b[A-Za-z]*[A-Z][A-Za-z]*[A-Z][A-Za-z0-9-]*")
+
+
+def named_tokens(question: str) -> set[str]:
+    """Words of the question written as names: acronyms and mixed case ("Lung-RADS", "TNM", "PDQ") and
+    capitalised words inside a sentence ("Fleischner", "Light's"). A question that names a standard asks
+    about that standard's document."""
+    return {token for match in _NAME.finditer(question) for token in content_tokens(match.group(0))}
+
+
 class FeatureReranker(Reranker):
     """The offline default: everything it uses is in the index already. ``idf`` (word rarity over the
     guideline passages) makes a rare shared word such as "T1mi" count for more than "lung"."""
@@ -75,10 +86,15 @@ class FeatureReranker(Reranker):
 
     def score(self, question: QuestionProfile, candidates: Sequence[Candidate]) -> list[Scored]:
         terms = content_tokens(question.text)
+        named = named_tokens(question.text)
+        titles = {candidate.title: set(content_tokens(candidate.title)) for candidate in candidates}
+        # A name shared by most candidate documents ("Lung" in every lung title) picks none of them out.
+        common = {t for t in named if sum(t in tokens for tokens in titles.values()) * 2 > len(titles)}
         scored = []
         for candidate in candidates:
             heading = f"{candidate.title} {candidate.section}"
             features = {
+                "document_named": float(bool((named - common) & titles[candidate.title])),
                 "dense": candidate.dense,
                 "unit": candidate.unit if candidate.unit is not None else candidate.dense,
                 "text_recall": weighted_recall(terms, f"{heading} {candidate.text}", self.idf),

@@ -18,6 +18,8 @@ from typing import Literal
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from rag.cite.sentences import split_sentences
+
 BlockKind = Literal["paragraph", "list", "table", "code"]
 _DROPPED_LINK = re.compile(r"^(?:#cit/|/Common/PopUps|https?://(?:www\.)?ncbi\.nlm\.nih\.gov)", re.IGNORECASE)
 _DROPPED_TEXT = re.compile(r"^(?:Enlarge|PUBMED Abstract|Level of evidence [A-Z0-9]+|\d+(?:,\s*\d+)*)$", re.IGNORECASE)
@@ -190,9 +192,6 @@ def split_blocks(text: str) -> list[str]:
     return [part for part in re.split(r"\n\s*\n", text) if part.strip()]
 
 
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[A-Z0-9])")
-
-
 def is_list_block(block: str) -> bool:
     lines = block.split("\n")
     return len(lines) > 1 and any(_ITEM.match(line) or ": " in line for line in lines[1:])
@@ -206,5 +205,6 @@ def passage_units(text: str) -> list[tuple[str, bool]]:
         if is_list_block(block):
             units.append((block, True))
             continue
-        units.extend((sentence.strip(), False) for sentence in _SENTENCE.split(block) if sentence.strip())
+        # The verifier's splitter, so a unit is a sentence the verifier also sees whole ("Balik et al. 2006").
+        units.extend((span.text, False) for span in split_sentences(block))
     return units

@@ -157,6 +157,10 @@ class RetrieveResponse(Open):
     k: dict[str, Any]
     versions: dict[str, Any]
     timings: dict[str, float]
+    spelling: list[dict[str, str]] = Field(
+        default_factory=list,
+        description='Typos of knowledge-base words repaired before retrieval: [{"from": ..., "to": ...}]',
+    )
     preliminary: bool = True
 
 
@@ -208,4 +212,8 @@ class AnswerResponse(Open):
     mode: str
     versions: dict[str, Any]
     timings: dict[str, float]
+    spelling: list[dict[str, str]] = Field(
+        default_factory=list,
+        description='Typos of knowledge-base words repaired before retrieval: [{"from": ..., "to": ...}]',
+    )
     preliminary: bool = True

@@ -13,6 +13,7 @@ ANSWER_KEYS = {
     "closed_answer",
     "abstained",
     "answerer",
+    "spelling",
     "citations",
     "removed",
     "closest_sources",

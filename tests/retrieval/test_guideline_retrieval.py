@@ -59,3 +59,14 @@ def test_fused_scores_report_cosine_similarity(knowledge_pipeline: Pipeline) -> 
         assert item.similarity == pytest.approx(expected, abs=1e-4)
     assert all(-1.0 <= item.similarity <= 1.0 for item in items)
     assert np.all(np.diff([item.fused for item in items]) <= 1e-12)
+
+
+def test_a_misspelt_question_is_repaired_and_says_so(knowledge_pipeline: Pipeline) -> None:
+    answer = knowledge_pipeline.answer(Query("What are Light's cirteria for an exudative pleuarl effusion?")).to_dict()
+    assert {"from": "cirteria", "to": "criteria"} in answer["spelling"]
+    assert {"from": "pleuarl", "to": "pleural"} in answer["spelling"]
+    assert not answer["abstained"]
+    assert any(row["id"].startswith(P + "light-s-criteria") for row in answer["evidence"]["passages"])
+    assert "0.6" in answer["answer"] and "two-thirds" in answer["answer"]
+    retrieval = knowledge_pipeline.retrieve(Query("What is the spilt pleura sign?")).to_dict()
+    assert retrieval["spelling"] == [{"from": "spilt", "to": "split"}]
