@@ -434,6 +434,8 @@ class Pipeline:
         return encoder if hasattr(encoder, "word_pieces") else None
 
     def answerability_signals(self, question: str, passages: list[EvidenceItem]) -> Signals:
+        """Signals of the question as retrieval read it (typos repaired; repairing twice changes nothing)."""
+        question = self._spelled(Query(question))[0].question
         ranked = [p for p in passages if p.kind != "case"]
         texts = [f"{_meta(p, 'title')} {_meta(p, 'section')} {p.text}" for p in ranked]
         pieces = self._word_pieces

@@ -46,6 +46,8 @@ def render_text(answer: Answer) -> str:
         lines.append(f"  removed: {removed['sentence']} ({removed['reason']})")
     if answer.answerer:
         lines.append(answerer_line(answer.answerer))
+    if answer.spelling:
+        lines.append("read as: " + ", ".join(f"{fix['from']} -> {fix['to']}" for fix in answer.spelling))
     domain = answer.domain
     lines.append(
         f"domain: {domain['domain'] or 'all'} via {domain['signal']} ({domain['confidence']:.2f}); "

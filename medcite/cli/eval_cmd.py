@@ -168,18 +168,21 @@ def guideline(
 @eval_app.command("calibrate-answerability")
 @handle_errors
 def calibrate_answerability(
-    questions: Annotated[Path, typer.Argument(help="labelled guideline questions JSONL (in scope and out of scope)")],
+    questions: Annotated[
+        list[Path], typer.Argument(help="labelled guideline question files JSONL (in scope and out of scope)")
+    ],
     out: Annotated[Path, typer.Option(help="Where to write the model JSON.")] = Path(
         "rag/answering/answerability.json"
     ),
 ) -> None:
-    """Fit the answerability model (when to abstain on a text question) and print how it separates the set."""
+    """Fit the answerability model (when to abstain on a text question) and print how it separates the sets."""
     from eval.answerability import calibrate, collect_signals
     from eval.guideline import load_guideline_items
 
-    items = load_guideline_items(questions)
+    items = [item for path in questions for item in load_guideline_items(path)]
     pipeline = Pipeline(Runtime(Settings()))
-    calibration = calibrate(collect_signals(pipeline, items), items, fitted_on=str(questions))
+    fitted_on = " + ".join(str(path) for path in questions)
+    calibration = calibrate(collect_signals(pipeline, items), items, fitted_on=fitted_on)
     calibration.model.save(out)
     print_json({**calibration.report, "saved_to": str(out)})
 

@@ -5,7 +5,8 @@
   of the three best passages contains, after abbreviations are spelled out: a passage about the asked subject
   holds the asked subject's words together;
 - ``unknown``: how many of the question's words the knowledge never uses and that look like technical terms
-  (the text encoder's tokenizer splits them into three or more pieces: "metformin", "nintedanib").
+  (the text encoder's tokenizer splits them into three or more pieces: "metformin", "nintedanib"), or
+  hyphenated names it never mentions ("TI-RADS", "BI-RADS", though "RADS" alone is known).
 
 A logistic model over these, fitted on a labelled set of in-scope and out-of-scope questions
 (``medcite eval calibrate-answerability``), gives a probability; below the calibrated threshold the
@@ -31,6 +32,9 @@ from rag.cite.lexical import content_tokens
 from rag.errors import InputError
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9'-]{2,}")
+# Written as a name: upper case after the first letter, with a hyphenated part ("TI-RADS", "BI-RADS"); no digits,
+# which would also catch TNM codes such as "cT2aN0".
+_NAME = re.compile(r"[A-Za-z]+-[A-Za-z-]*[A-Z][A-Za-z-]*|[A-Z]+[a-z]*-[A-Za-z-]+")
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,7 @@ class TermStats:
     documents: int
     frequency: dict[str, int]
     speller: Speller = field(default_factory=lambda: Speller(()), compare=False, repr=False)
+    corpus: str = field(default="", compare=False, repr=False)
 
     @classmethod
     def build(cls, texts: Iterable[str], pieces: PieceCounter | None = None) -> TermStats:
@@ -48,7 +53,11 @@ class TermStats:
         counts: Counter[str] = Counter()
         for text in kept:
             counts.update(set(content_tokens(text)))
-        return cls(len(kept), dict(counts), Speller(kept, pieces))
+        return cls(len(kept), dict(counts), Speller(kept, pieces), "\n".join(kept).lower())
+
+    def mentions(self, word: str) -> bool:
+        """Whether the knowledge uses ``word`` as a whole word (any case)."""
+        return bool(word) and re.search(rf"\b{re.escape(word.lower())}\b", self.corpus) is not None
 
     def idf(self, token: str) -> float:
         return math.log((self.documents + 1) / (self.frequency.get(token, 0) + 1)) + 1.0
@@ -78,11 +87,15 @@ def signals(
             coverage = max(coverage, sum(w for t, w in weights.items() if t in present) / total)
     aliases = known_aliases(question)
     unknown = 0
-    for word in dict.fromkeys(w.lower() for w in _WORD.findall(question)):
+    for written in dict.fromkeys(_WORD.findall(question)):
+        word = written.lower()
         tokens = content_tokens(word)
         if not tokens or word in aliases or any(t in QUESTION_WORDS for t in tokens):
             continue
-        if all(stats.frequency.get(t, 0) == 0 for t in tokens) and (pieces is None or pieces.word_pieces(word) >= 3):
+        parts_known = all(part in aliases or stats.mentions(part) for part in word.split("-"))
+        if _NAME.fullmatch(written) and word not in stats.corpus and not parts_known:
+            unknown += 1  # a named system the knowledge never mentions ("TI-RADS" beside "Lung-RADS")
+        elif all(stats.frequency.get(t, 0) == 0 for t in tokens) and (pieces is None or pieces.word_pieces(word) >= 3):
             unknown += 1
     return Signals(round(relevance, 6), round(coverage, 6), unknown)
 

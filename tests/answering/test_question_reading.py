@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from rag.answering.answerability import TermStats, signals
 from rag.answering.compose import render, units_of
 from rag.answering.numbers import numeric_fit, quantities
 from rag.answering.question import profile
@@ -95,3 +96,11 @@ def test_every_sentence_of_a_rendered_list_is_cited() -> None:
     sentences = split_sentences(rendered)
     assert len(sentences) >= 3
     assert all(parse_markers(span.text) and parse_markers(span.text)[-1].numbers == (3,) for span in sentences)
+
+
+def test_a_named_system_the_knowledge_never_mentions_counts_as_unknown() -> None:
+    stats = TermStats.build(["Lung-RADS category 4A: a solid nodule of 8 to under 15 mm. PET/CT may be considered."])
+    passages = ["Lung-RADS category 4A: a solid nodule of 8 to under 15 mm."]
+    assert signals("TI-RADS 4 nodule?", passages, 1.0, stats, Pieces()).unknown == 1
+    assert signals("Lung-RADS 4A nodule: PET-CT?", passages, 1.0, stats, Pieces()).unknown == 0
+    assert signals("Solid-nodule category?", passages, 1.0, stats, Pieces()).unknown == 0  # known parts

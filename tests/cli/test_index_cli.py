@@ -173,3 +173,10 @@ def test_eval_vqa_scores_runs_and_resumes(built: tuple[dict[str, str], Path], tm
     again = json.loads(medcite(env, *args).stdout)
     assert again["results"] == summary["results"]
     assert len(rows.read_text().splitlines()) == 9
+
+
+def test_ask_says_how_a_misspelt_question_was_read(built: tuple[dict[str, str], Path]) -> None:
+    env, _ = built
+    shown = medcite(env, "ask", "What are Light's cirteria for an exudative pleuarl effusion?").stdout
+    assert "read as: cirteria -> criteria, pleuarl -> pleural" in shown
+    assert "light-s-criteria" in shown and "0.6" in shown
