@@ -34,5 +34,5 @@ RUN medcite index build --no-progress
 
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz')"
-# MEDCITE_WORKERS sets the worker processes; MEDCITE_API_KEYS turns auth on; MEDCITE_REDIS_URL adds cache and limits.
-CMD ["sh", "-c", "exec medcite serve --host 0.0.0.0 --port 8000 --workers \"${MEDCITE_WORKERS:-1}\""]
+# MEDCITE_WORKERS sets the worker processes (default: one per core); MEDCITE_API_KEYS turns auth on; MEDCITE_REDIS_URL adds cache and limits.
+CMD ["sh", "-c", "exec medcite serve --host 0.0.0.0 --port 8000 --workers \"${MEDCITE_WORKERS:-$(nproc)}\""]

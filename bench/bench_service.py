@@ -213,7 +213,9 @@ def main() -> int:
     parser.add_argument("--routes", default="retrieve,stage", help="comma-separated: retrieve, stage, ask")
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=10.0, help="per route and client count")
-    parser.add_argument("--workers", type=int, default=1, help="service worker processes")
+    parser.add_argument(
+        "--workers", type=int, default=os.cpu_count() or 1, help="service worker processes (default: one per core)"
+    )
     parser.add_argument("--log", type=Path, default=REPO / ".bench-out" / "service.log")
     args = parser.parse_args()
 
