@@ -111,6 +111,7 @@ class Retrieval:
     versions: dict[str, Any]
     timings: dict[str, float]
     spelling: list[dict[str, str]] = field(default_factory=list)
+    question: str = ""  # the question as retrieval read it (typos repaired)
 
     def to_dict(self) -> dict[str, Any]:
         sources = [_source(n, item) for n, item in enumerate([*self.passages, *self.cases], start=1)]
@@ -323,13 +324,14 @@ class Pipeline:
             versions={"encoders": catalog.encoders, "index": catalog.version, "medcite": self.runtime.version},
             timings=timer.timings,
             spelling=repairs,
+            question=query.question,
         )
 
     def answer(self, query: Query) -> Answer:
         self._check(query)
         timer = _Timer()
         found = self._retrieve(query, timer)
-        query = self._spelled(query)[0] if found.spelling else query
+        query = replace(query, question=found.question)
         retriever = self.retriever(self.runtime.catalog())
         question_vector, decision = found.question_vector, found.domain
         passages, cases = list(found.passages), list(found.cases)
@@ -434,8 +436,10 @@ class Pipeline:
         return encoder if hasattr(encoder, "word_pieces") else None
 
     def answerability_signals(self, question: str, passages: list[EvidenceItem]) -> Signals:
-        """Signals of the question as retrieval read it (typos repaired; repairing twice changes nothing)."""
-        question = self._spelled(Query(question))[0].question
+        """Signals of a question as retrieval reads it (typos repaired), for calibration outside ``answer``."""
+        return self._signals(self._spelled(Query(question))[0].question, passages)
+
+    def _signals(self, question: str, passages: list[EvidenceItem]) -> Signals:
         ranked = [p for p in passages if p.kind != "case"]
         texts = [f"{_meta(p, 'title')} {_meta(p, 'section')} {p.text}" for p in ranked]
         pieces = self._word_pieces
@@ -448,7 +452,7 @@ class Pipeline:
         gated = query.image is None and tnm is None and query.use_retrieval
         if not gated:
             return {"answerable": True, "applied": False}
-        found = self.answerability_signals(query.question, passages)
+        found = self._signals(query.question, passages)
         model = self.answerability_model
         probability = model.probability(found)
         return {
