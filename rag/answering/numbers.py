@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _I = re.IGNORECASE
 _UNIT = r"(?:mm3|mm³|mm|cm|ml|mL|l\b|%|g/dl|g/dL|mg/dl|months?|years?|weeks?|days?|pack[- ]years?|hu|HU|gy|Gy)"
@@ -98,8 +99,10 @@ def quantities(text: str) -> list[Quantity]:
     return found
 
 
-def spans(text: str) -> list[Span]:
-    """Intervals stated in ``text``; "under"/"over" bounds are strict, "to", "up to" and "at least" inclusive."""
+@lru_cache(maxsize=8192)
+def spans(text: str) -> tuple[Span, ...]:
+    """Intervals stated in ``text``; "under"/"over" bounds are strict, "to", "up to" and "at least" inclusive.
+    Cached: the same passages are read for every question that retrieves them."""
     found: list[Span] = []
     for match in _RANGE.finditer(text):
         unit = match.group(5)
@@ -120,7 +123,7 @@ def spans(text: str) -> list[Span]:
         found.append(
             Span(value, math.inf, _unit(match.group(2))) if up else Span(-math.inf, value, _unit(match.group(2)))
         )
-    return found
+    return tuple(found)
 
 
 def numeric_fit(text: str, asked: list[Quantity]) -> float:

@@ -2,14 +2,17 @@
 
 import math
 
+import numpy as np
 import pytest
+from rank_bm25 import BM25Okapi
 
 from rag.cite import is_closed_question
 from rag.domain import identify_domain
 from rag.encoders.hashing import HashingTextEncoder
 from rag.errors import InputError
+from rag.knowledge import load_passages
 from rag.retrieve.adaptive_k import Calibration, calibrate_k, gap_ratio_k, hoeffding_upper_bound
-from rag.retrieve.bm25 import BM25Index
+from rag.retrieve.bm25 import BM25Index, tokenize
 from rag.retrieve.fusion import reciprocal_rank_fusion
 from rag.retrieve.retriever import EvidenceItem
 from rag.vqa import qa_line, vote_closed_answer
@@ -34,6 +37,17 @@ def test_bm25_matches_exact_terms_and_filters_domains() -> None:
     assert index.search("stations N2b", 2)[0][0] == "n2b"
     assert index.search("pleural effusion", 3, domains=["radiology:chest"]) == []
     assert index.search("the of", 3) == []
+
+
+def test_bm25_sparse_scores_equal_okapi_bm25_on_the_knowledge() -> None:
+    """The precomputed sparse weights must score exactly as rank_bm25 does, repeated and unknown words included."""
+    passages = list(load_passages().items())[:120]
+    texts = [chunk.text for _, chunk in passages]
+    index = BM25Index([passage_id for passage_id, _ in passages], texts, ["general"] * len(passages))
+    reference = BM25Okapi([tokenize(text) or ["_"] for text in texts])
+    for query in ["N2b stations stations", "pleural effusion Light's criteria", "metformin dose", "T1mi 0.5 cm"]:
+        assert np.allclose(index.scores(query), reference.get_scores(tokenize(query)))
+    assert index.search("metformin xyzzy", 5) == []
 
 
 def test_gap_ratio_cuts_at_first_large_drop() -> None:

@@ -67,6 +67,17 @@ def test_upsert_get_contains_len_and_vector() -> None:
     assert sorted(collection.ids()) == sorted(f"d{i}" for i in range(10))
 
 
+def test_returned_metadata_is_a_copy_callers_may_change() -> None:
+    collection, vectors = filled(4)
+    hit = collection.search(vectors[2], 1)[0][0]
+    hit.metadata["tags"].append("changed")
+    hit.metadata["n"] = -1
+    fetched = collection.get("d2")
+    fetched["tags"].append("changed")
+    assert collection.get("d2") == metadata_for(2)
+    assert collection.search(vectors[2], 1)[0][0].metadata == metadata_for(2)
+
+
 def test_upsert_replaces_existing_ids() -> None:
     collection, vectors = filled(10)
     replacement = unit_vectors(1, seed=9)
