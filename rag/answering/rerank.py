@@ -1,8 +1,9 @@
 """Reranking after fusion: a second, closer look at the fused candidates, pluggable by name.
 
 ``features`` (default, offline): dense cosine, question-word recall in the passage and in its section
-title, and whether the passage's ranges contain the question's numbers ("6 to 8 mm" for a 7 mm nodule)
-or name only the branch the question excludes ("low-risk" for a high-risk patient).
+title, how much of the section title the question says (which a long vignette does not dilute), and
+whether the passage's ranges contain the question's numbers ("6 to 8 mm" for a 7 mm nodule) or name
+only the branch the question excludes ("low-risk" for a high-risk patient).
 ``cross-encoder``: a sentence-transformers ``CrossEncoder`` loaded from a local directory (for example a
 MedCPT or ms-marco cross-encoder copied to disk); nothing is downloaded.
 """
@@ -93,12 +94,14 @@ class FeatureReranker(Reranker):
         scored = []
         for candidate in candidates:
             heading = f"{candidate.title} {candidate.section}"
+            heading_words = content_tokens(candidate.section.split(" > ")[-1])
             features = {
                 "document_named": float(bool((named - common) & titles[candidate.title])),
                 "dense": candidate.dense,
                 "unit": candidate.unit if candidate.unit is not None else candidate.dense,
                 "text_recall": weighted_recall(terms, f"{heading} {candidate.text}", self.idf),
                 "title_recall": weighted_recall(terms, candidate.section.split(" > ")[-1], self.idf),
+                "title_coverage": weighted_recall(heading_words, question.text, self.idf),
                 "document_recall": weighted_recall(terms, candidate.title, self.idf),
                 "title_numbers": numeric_fit(candidate.section, question.quantities),
                 "text_numbers": numeric_fit(question.on_branch(candidate.text), question.quantities),

@@ -122,6 +122,45 @@ _COMPILED = [(re.compile(pattern, re.IGNORECASE), expansion) for pattern, expans
 ]
 
 
+# Shorthand whose spelled-out form reads as prose, so it can replace the shorthand where it stands: rules that
+# read sentences (the staging extractor) need "3.5 cm right lower lobe adenocarcinoma", not "3.5 cm RLL adeno".
+_IN_PLACE: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern, re.IGNORECASE), spelled)
+    for pattern, spelled in (
+        (r"\badeno(?:ca)?\b", "adenocarcinoma"),
+        (r"\bsqcc\b", "squamous cell carcinoma"),
+        (r"\bmets\b", "metastases"),
+        (r"\bmet\b", "metastasis"),
+        (r"\brul\b", "right upper lobe"),
+        (r"\brml\b", "right middle lobe"),
+        (r"\brll\b", "right lower lobe"),
+        (r"\blul\b", "left upper lobe"),
+        (r"\blll\b", "left lower lobe"),
+        (r"\blns\b", "lymph nodes"),
+        (r"\bln\b", "lymph node"),
+        (r"\bbilat\b", "bilateral"),
+        (r"\bipsi\b", "ipsilateral"),
+        (r"\bcontra\b", "contralateral"),
+        (r"\bsupraclav\b", "supraclavicular"),
+        (r"\bmediast\b", "mediastinal"),
+        (r"\bpts?\b", "patient"),
+        (r"(?<![\w/])w/(?=\s)", "with"),
+        (r"(?<![\w/])w/o\b", "without"),
+    )
+)
+
+
+# Side letters before a word ("L adrenal", "R hilar"), upper case only.
+_SIDES = ((re.compile(r"(?<![\w-])L(?=\s+[a-z])"), "left"), (re.compile(r"(?<![\w-])R(?=\s+[a-z])"), "right"))
+
+
+def spell_out(text: str) -> str:
+    """``text`` with prose shorthand replaced where it stands (for rules that read sentences)."""
+    for pattern, spelled in (*_IN_PLACE, *_SIDES):
+        text = pattern.sub(spelled, text)
+    return text
+
+
 def expand(question: str) -> str:
     """The question plus the guideline wording of its abbreviations and synonyms (for lexical matching)."""
     extra = [match.expand(expansion) for pattern, expansion in _COMPILED if (match := pattern.search(question))]

@@ -50,7 +50,8 @@ _T4_N2 = (
 )
 
 
-def _row(edition: str, stage: str) -> Citation:
+def stage_row(edition: str, stage: str) -> Citation:
+    """The stage-table row of ``stage`` in ``edition``, quoted from the knowledge."""
     return cite(_TABLE[edition], _ROWS.get(stage) or _ROWS_BY_EDITION[edition][stage])
 
 
@@ -73,7 +74,7 @@ def decide_stage(edition: str, t: Outcome, n: Outcome, m: Outcome) -> tuple[Deci
     if len(stages) == 1 and None not in stages:
         stage = next(iter(stages))
         assert stage is not None
-        citations = [_row(edition, stage)]
+        citations = [stage_row(edition, stage)]
         if n.ambiguous and t.decision.value == "T4":
             citations.append(cite(*_T4_N2))
         reason = f"{label} is stage {stage} in the {edition}th edition"
@@ -82,7 +83,7 @@ def decide_stage(edition: str, t: Outcome, n: Outcome, m: Outcome) -> tuple[Deci
         return Decision("stage", stage, reason, [label], citations), {}
     undecided = [o.decision for o in (t, n, m) if o.decision.value in ("TX", "NX", "N2", "M1")]
     why = ", ".join(f"{d.value} ({d.reason})" for d in undecided) or f"the {edition}th-edition tables define no group"
-    citations = [_row(edition, s) for s in sorted(set(alternatives.values()) - {UNDETERMINABLE})]
+    citations = [stage_row(edition, s) for s in sorted(set(alternatives.values()) - {UNDETERMINABLE})]
     if not citations:
         citations = [cite(_TABLE[edition], f"Stage groups of the {edition}th edition")]
     reason = f"{label}: stage cannot be grouped because of {why}"
