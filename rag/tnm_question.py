@@ -23,7 +23,7 @@ from rag.staging.stage_groups import stage_group
 
 _CATEGORY = re.compile(
     r"\b(?:what|which)\s+(?:is\s+the\s+)?(?:(?:clinical|c)\s*)?(T|N|M)\b(?!\d)"
-    r"|\b(T|N|M)\s*(?:category|categories|descriptor|classification)\b",
+    r"|\b(T|N|M)\s*(?:category|categories|cat|descriptor|classification|stage)\b",
     re.IGNORECASE,
 )
 # "M1c1 or M1c2?", "T3 vs T4": the question offers categories of one letter to choose from.

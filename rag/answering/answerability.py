@@ -35,6 +35,8 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z0-9'-]{2,}")
 # Written as a name: upper case after the first letter, with a hyphenated part ("TI-RADS", "BI-RADS"); no digits,
 # which would also catch TNM codes such as "cT2aN0".
 _NAME = re.compile(r"[A-Za-z]+-[A-Za-z-]*[A-Z][A-Za-z-]*|[A-Z]+[a-z]*-[A-Za-z-]+")
+# TNM notation written glued ("T3N0", "cT2aN1M0"): the knowledge spells the same categories apart.
+_TNM_CODE = re.compile(r"[cpy]?T(?:X|is|[0-4](?:mi|[a-c])?)(?:N(?:X|[0-3][ab]?))?(?:M(?:0|1[a-c]?[12]?))?", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,7 @@ def signals(
     for written in dict.fromkeys(_WORD.findall(question)):
         word = written.lower()
         tokens = content_tokens(word)
-        if not tokens or word in aliases or any(t in QUESTION_WORDS for t in tokens):
+        if not tokens or word in aliases or any(t in QUESTION_WORDS for t in tokens) or _TNM_CODE.fullmatch(written):
             continue
         parts_known = all(part in aliases or stats.mentions(part) for part in word.split("-"))
         if _NAME.fullmatch(written) and word not in stats.corpus and not parts_known:

@@ -104,3 +104,11 @@ def test_a_named_system_the_knowledge_never_mentions_counts_as_unknown() -> None
     assert signals("TI-RADS 4 nodule?", passages, 1.0, stats, Pieces()).unknown == 1
     assert signals("Lung-RADS 4A nodule: PET-CT?", passages, 1.0, stats, Pieces()).unknown == 0
     assert signals("Solid-nodule category?", passages, 1.0, stats, Pieces()).unknown == 0  # known parts
+
+
+def test_glued_tnm_notation_is_not_an_unknown_term() -> None:
+    """ "T3N0" and "cT2aN1M0" are the standard's own notation; the knowledge writes them apart ("T3 N0")."""
+    stats = TermStats.build(["T3 N0 M0 is stage IIB. Superior sulcus tumours are treated with chemoradiation."])
+    passages = ["T3 N0 M0 is stage IIB."]
+    assert signals("Pancoast T3N0 tumour treated?", passages, 1.0, stats, Pieces()).unknown == 1  # Pancoast only
+    assert signals("cT2aN1M0 superior sulcus tumour?", passages, 1.0, stats, Pieces()).unknown == 0

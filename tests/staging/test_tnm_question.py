@@ -17,6 +17,7 @@ pytestmark = pytest.mark.unit
         ("what M category and stage does that make it", "stage"),
         ("bone plus adrenal disease: M1c1 or M1c2?", "M"),
         ("T3 vs T4 for a 6 cm mass invading the diaphragm", "T"),
+        ("4.5cm RUL mass, no pleural invasion - T cat?", "T"),
         ("What is the recommended treatment for stage IIIA non-small cell lung cancer?", None),
         ("Is stage IV disease curable?", None),
     ],
@@ -38,6 +39,11 @@ def test_shorthand_vignette_is_staged() -> None:
     assert answer is not None
     assert answer.value == "T2a N2a M0, stage IIIA"
     assert any("Stage IIIA" in quote for _, quote in answer.quotes)
+
+
+def test_terse_category_question_is_staged() -> None:
+    answer = answer_tnm_question("4.5cm RUL mass, no pleural invasion, no atelectasis, no other nodules - T cat?")
+    assert answer is not None and answer.value == "T2b"
 
 
 def test_offered_codes_are_not_read_as_a_hedge() -> None:
