@@ -36,7 +36,9 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z0-9'-]{2,}")
 # which would also catch TNM codes such as "cT2aN0".
 _NAME = re.compile(r"[A-Za-z]+-[A-Za-z-]*[A-Z][A-Za-z-]*|[A-Z]+[a-z]*-[A-Za-z-]+")
 # TNM notation written glued ("T3N0", "cT2aN1M0"): the knowledge spells the same categories apart.
-_TNM_CODE = re.compile(r"[cpy]?T(?:X|is|[0-4](?:mi|[a-c])?)(?:N(?:X|[0-3][ab]?))?(?:M(?:0|1[a-c]?[12]?))?", re.IGNORECASE)
+_TNM_CODE = re.compile(
+    r"[cpy]?T(?:X|is|[0-4](?:mi|[a-c])?)(?:N(?:X|[0-3][ab]?))?(?:M(?:0|1[a-c]?[12]?))?", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
