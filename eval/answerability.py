@@ -39,8 +39,24 @@ def collect_signals(pipeline: Pipeline, items: list[GuidelineItem]) -> list[Sign
     return found
 
 
-def _fit(x: np.ndarray, y: np.ndarray) -> LogisticRegression:
-    return LogisticRegression(C=1.0, class_weight="balanced", max_iter=1000).fit(x, y)
+@dataclass(frozen=True)
+class _Fitted:
+    """Logistic coefficients on the signals as they come, though fitted on standardised signals: the
+    regularisation then does not depend on the units of a signal (the reranker's score has no fixed scale)."""
+
+    coefficients: np.ndarray
+    intercept: float
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        return np.asarray(1.0 / (1.0 + np.exp(-(x @ self.coefficients + self.intercept))))
+
+
+def _fit(x: np.ndarray, y: np.ndarray) -> _Fitted:
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale[scale == 0] = 1.0
+    model = LogisticRegression(C=1.0, class_weight="balanced", max_iter=1000).fit((x - mean) / scale, y)
+    coefficients = model.coef_[0] / scale
+    return _Fitted(coefficients, float(model.intercept_[0] - coefficients @ mean))
 
 
 def _threshold(probabilities: np.ndarray, y: np.ndarray) -> float:
@@ -59,15 +75,14 @@ def calibrate(found: list[Signals], items: list[GuidelineItem], fitted_on: str) 
     if len(set(y.tolist())) < 2:
         raise ValueError("calibration needs both answerable and out-of-scope questions")
     fitted = _fit(x, y)
-    probabilities = fitted.predict_proba(x)[:, 1]
+    probabilities = fitted.predict(x)
     held_out = np.zeros(len(y))
     for train, test in LeaveOneOut().split(x):
-        model = _fit(x[train], y[train])
-        held_out[test] = model.predict_proba(x[test])[:, 1]
+        held_out[test] = _fit(x[train], y[train]).predict(x[test])
     threshold = _threshold(held_out, y)
     model = AnswerabilityModel(
-        coefficients=[round(float(c), 6) for c in fitted.coef_[0]],
-        intercept=round(float(fitted.intercept_[0]), 6),
+        coefficients=[round(float(c), 6) for c in fitted.coefficients],
+        intercept=round(fitted.intercept, 6),
         threshold=round(threshold, 4),
         fitted_on=fitted_on,
     )

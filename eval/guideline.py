@@ -69,11 +69,14 @@ def load_guideline_items(path: Path) -> list[GuidelineItem]:
     return items
 
 
-def _in_section(row: dict[str, Any], item: GuidelineItem) -> bool:
-    passage_id = str(row.get("id", ""))
-    section = str(row.get("section") or "")
+def is_source_section(passage_id: str, section: str, item: GuidelineItem) -> bool:
+    """Whether a passage lies in the document and (deepest) section that the item says states the answer."""
     last = section.split(" > ")[-1].strip()
     return passage_id.split("#", 1)[0] == item.source_doc and normalise(last) == normalise(item.source_section or "")
+
+
+def _in_section(row: dict[str, Any], item: GuidelineItem) -> bool:
+    return is_source_section(str(row.get("id", "")), str(row.get("section") or ""), item)
 
 
 def score_answer(item: GuidelineItem, answer: dict[str, Any]) -> dict[str, Any]:

@@ -68,6 +68,8 @@ class Settings(BaseSettings):
 
     reranker: str = "features"
     reranker_model_dir: Path | None = None
+    # None: the feature reranker's weights shipped in rag/answering/rerank.json (see `medcite eval fit-reranker`).
+    rerank_weights: Path | None = None
     # None: the model shipped in rag/answering/answerability.json (see `medcite eval calibrate-answerability`).
     answerability_model: Path | None = None
     text_questions_use_reports: bool = False

@@ -227,7 +227,11 @@ class Pipeline:
         if self._reranker is None or self._reranker[0] != catalog.version:
             stats = self.term_stats(catalog)
             built = create_reranker(
-                self.settings.reranker, self.settings.reranker_model_dir, self.settings.device, idf=stats.idf
+                self.settings.reranker,
+                self.settings.reranker_model_dir,
+                self.settings.device,
+                idf=stats.idf,
+                weights=self.settings.rerank_weights,
             )
             self._reranker = (catalog.version, built)
         return self._reranker[1]
@@ -293,15 +297,7 @@ class Pipeline:
         k_cases = KChoice(0, "none", {"reason": "no image"})
         if query.use_retrieval:
             with timer.stage("retrieve"):
-                search_domains = decision.search_domains(GENERAL_DOMAINS)
-                kinds = (
-                    PASSAGE_KINDS
-                    if query.image is not None or self.settings.text_questions_use_reports
-                    else GUIDELINE_KINDS
-                )
-                passages = retriever.passages(
-                    question_vector, expand(query.question), domains=search_domains, kinds=kinds
-                )
+                passages = self._fused_passages(query, question_vector, decision)
             with timer.stage("rerank"):
                 passages = self._rerank(query.question, passages)
                 k_passages = self._choose_k(passages, self.settings.k_max_passages)
@@ -321,11 +317,42 @@ class Pipeline:
             passages=passages,
             cases=cases,
             k={"passages": k_passages.as_dict(), "cases": k_cases.as_dict(), "leakage_filter": sorted(exclude)},
-            versions={"encoders": catalog.encoders, "index": catalog.version, "medcite": self.runtime.version},
+            versions={
+                "encoders": catalog.encoders,
+                "index": catalog.version,
+                "reranker": self.reranker.name if self.reranker is not None else "none",
+                "medcite": self.runtime.version,
+            },
             timings=timer.timings,
             spelling=repairs,
             question=query.question,
         )
+
+    def _fused_passages(
+        self, query: Query, question_vector: np.ndarray, decision: DomainDecision
+    ) -> list[EvidenceItem]:
+        kinds = (
+            PASSAGE_KINDS if query.image is not None or self.settings.text_questions_use_reports else GUIDELINE_KINDS
+        )
+        return self.retriever(self.runtime.catalog()).passages(
+            question_vector, expand(query.question), domains=decision.search_domains(GENERAL_DOMAINS), kinds=kinds
+        )
+
+    def ranked_passages(self, question: str) -> list[EvidenceItem]:
+        """Every fused passage candidate of a text question in the reranker's order, before the adaptive cut,
+        each with its features: what fitting the reranker (``medcite eval fit-reranker``) learns from."""
+        query, _ = self._spelled(Query(question))
+        self._check(query)
+        decision = identify_domain(
+            known_domains=self.runtime.catalog().known_domains(),
+            dicom=None,
+            hint=None,
+            neighbours=[],
+            question=query.question,
+            min_confidence=self.settings.domain_min_confidence,
+        )
+        vector = self.runtime.text_encoder.encode([query.question])
+        return self._rerank(query.question, self._fused_passages(query, vector, decision))
 
     def answer(self, query: Query) -> Answer:
         self._check(query)

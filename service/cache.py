@@ -1,7 +1,7 @@
 """Exact-match answer cache on Redis.
 
 The key is a hash of everything that decides the answer: the exact question, the image bytes' SHA-256,
-the request options, the index version and the encoder, generator and medcite versions. Questions are
+the request options, the index version and the encoder, reranker, generator and medcite versions. Questions are
 never matched by similarity: "T2a" and "T2b" questions look alike and have different answers.
 """
 

@@ -187,6 +187,29 @@ def calibrate_answerability(
     print_json({**calibration.report, "saved_to": str(out)})
 
 
+@eval_app.command("fit-reranker")
+@handle_errors
+def fit_reranker(
+    questions: Annotated[list[Path], typer.Argument(help="labelled guideline question files JSONL (one per set)")],
+    out: Annotated[Path, typer.Option(help="Where to write the weights JSON.")] = Path("rag/answering/rerank.json"),
+) -> None:
+    """Fit the feature reranker's weights (right section first) and print in- and out-of-sample ranking."""
+    from eval.guideline import load_guideline_items
+    from eval.reranker import collect_rankings, current_weights, fit_weights
+
+    pipeline = Pipeline(Runtime(Settings()))
+    sets = [(path.stem, load_guideline_items(path)) for path in questions]
+    try:
+        current = current_weights(pipeline)
+        weights, report = fit_weights(
+            collect_rankings(pipeline, sets), current, fitted_on=" + ".join(map(str, questions))
+        )
+    except ValueError as exc:
+        raise InputError(str(exc)) from exc
+    weights.save(out, report)
+    print_json({**report, "weights": weights.weights, "saved_to": str(out)})
+
+
 @eval_app.command("calibrate-k")
 @handle_errors
 def calibrate(

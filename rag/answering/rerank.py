@@ -1,9 +1,10 @@
 """Reranking after fusion: a second, closer look at the fused candidates, pluggable by name.
 
-``features`` (default, offline): dense cosine, question-word recall in the passage and in its section
-title, how much of the section title the question says (which a long vignette does not dilute), and
-whether the passage's ranges contain the question's numbers ("6 to 8 mm" for a 7 mm nodule) or name
-only the branch the question excludes ("low-risk" for a high-risk patient).
+``features`` (default, offline): a linear model fitted on labelled questions (:mod:`rag.answering.weights`)
+over dense cosine, question-word recall in the passage and in its section title, how much of the section title
+the question says (which a long vignette does not dilute), and whether the passage's ranges contain the
+question's numbers ("6 to 8 mm" for a 7 mm nodule) or name only the branch the question excludes ("low-risk"
+for a high-risk patient).
 ``cross-encoder``: a sentence-transformers ``CrossEncoder`` loaded from a local directory (for example a
 MedCPT or ms-marco cross-encoder copied to disk); nothing is downloaded.
 """
@@ -20,7 +21,7 @@ from typing import Any
 
 from rag.answering.numbers import numeric_fit
 from rag.answering.question import QuestionProfile
-from rag.answering.weights import RERANK, Linear
+from rag.answering.weights import Linear, shipped_rerank_weights
 from rag.cite.lexical import content_tokens, recall
 from rag.errors import InputError, MissingDependencyError
 
@@ -79,11 +80,10 @@ class FeatureReranker(Reranker):
     """The offline default: everything it uses is in the index already. ``idf`` (word rarity over the
     guideline passages) makes a rare shared word such as "T1mi" count for more than "lung"."""
 
-    name = "features"
-
     def __init__(self, weights: Linear | None = None, idf: Callable[[str], float] | None = None) -> None:
-        self.weights = weights or RERANK
+        self.weights = weights or shipped_rerank_weights()
         self.idf = idf
+        self.name = f"features:{self.weights.version}"
 
     def score(self, question: QuestionProfile, candidates: Sequence[Candidate]) -> list[Scored]:
         terms = content_tokens(question.text)
@@ -143,11 +143,16 @@ RERANKERS = ("features", "cross-encoder", "none")
 
 
 def create_reranker(
-    name: str, model_dir: Path | None = None, device: str | None = None, idf: Callable[[str], float] | None = None
+    name: str,
+    model_dir: Path | None = None,
+    device: str | None = None,
+    idf: Callable[[str], float] | None = None,
+    weights: Path | None = None,
 ) -> Reranker | None:
-    """The reranker named in settings; ``none`` keeps the fused order (for ablations)."""
+    """The reranker named in settings; ``none`` keeps the fused order (for ablations). ``weights``: a fitted
+    weights file for the feature reranker instead of the shipped one."""
     if name == "features":
-        return FeatureReranker(idf=idf)
+        return FeatureReranker(Linear.load(weights) if weights is not None else None, idf=idf)
     if name == "cross-encoder":
         if model_dir is None:
             raise InputError("the cross-encoder reranker needs MEDCITE_RERANKER_MODEL_DIR (a local model directory)")

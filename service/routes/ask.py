@@ -68,6 +68,7 @@ def _answer_key(state: ServiceState, body: AskRequest, upload: ImageUpload | Non
             "answerer_risk": (body.answerer_risk or settings.answerer_risk) if upload else None,
             "index_version": catalog.version,
             "encoders": catalog.encoders,
+            "reranker": pipeline.reranker.name if pipeline.reranker is not None else "none",
             "medcite": __version__,
         }
     )

@@ -129,7 +129,7 @@ def test_ask_image_question_answered_from_the_similar_case_with_a_verbatim_quote
     assert citation["source_id"] == "synpic29265"
     assert citation["quote"] in case_text["synpic29265"]
     assert answer["domain"]["signal"] == "image-neighbours"
-    assert set(answer["versions"]) == {"generator", "encoders", "index", "medcite"}
+    assert set(answer["versions"]) == {"generator", "encoders", "index", "reranker", "medcite"}
 
 
 def test_ask_with_the_same_image_excluded_never_uses_it(built: tuple[dict[str, str], Path]) -> None:
