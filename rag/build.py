@@ -55,7 +55,8 @@ class BuildReport:
 # 3: Markdown rendered to blocks (links as text, lists with lead-in, table rows with headers);
 # 4: guideline passages also indexed unit by unit (sentences, whole lists) for fine-grained dense matching.
 # 5: blocks under a bold pseudo-heading ("**Kerley B lines**") carry it as a label.
-INDEXING_RULES = "5"
+# 6: a second delimiter row inside a table body ("| --- | --- |", in PDQ's AJCC tables) is not a row.
+INDEXING_RULES = "6"
 UNIT_KIND = "unit"
 
 

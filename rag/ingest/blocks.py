@@ -98,6 +98,9 @@ def _list_items(tokens: list[Token], start: int) -> tuple[list[str], int]:
     return items, index
 
 
+_RULE = re.compile(r":?-{3,}:?")
+
+
 def _table(tokens: list[Token], start: int) -> tuple[list[str], int]:
     """Table rows rendered as "Header: cell; Header: cell" lines; returns the end index."""
     headers: list[str] = []
@@ -119,6 +122,8 @@ def _table(tokens: list[Token], start: int) -> tuple[list[str], int]:
         index += 1
     lines = []
     for row in rows:
+        if all(_RULE.fullmatch(c) for c in row if c):
+            continue  # a second delimiter row inside the body ("| --- | --- |"), as converted documents carry
         cells = [f"{h}: {c}" if h else c for h, c in zip(headers or [""] * len(row), row, strict=False) if c]
         if cells:
             lines.append("; ".join(cells))

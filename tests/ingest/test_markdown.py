@@ -63,6 +63,18 @@ def test_links_lists_and_tables_keep_their_meaning() -> None:
     )
 
 
+def test_a_second_delimiter_row_inside_a_table_is_not_a_row() -> None:
+    """PDQ's AJCC tables carry an empty row and another "| --- |" row inside the body."""
+    doc = (
+        "# M\n| M Category | | M Criteria |\n| --- | --- | --- |\n|  |  |  |\n| --- | :---: | --- |\n"
+        "| M0 | | No distant metastasis. |\n|  | M1a | Malignant pleural effusion. |\n"
+    )
+    [chunk] = chunk_markdown(doc, "pdq", "PDQ")
+    assert chunk.text == (
+        "M Category: M0; M Criteria: No distant metastasis.\nM1a; M Criteria: Malignant pleural effusion."
+    )
+
+
 def test_long_sections_split_on_paragraphs_with_suffixed_ids() -> None:
     body = "\n\n".join(f"Paragraph {i} " + "word " * 40 for i in range(6))
     chunks = chunk_markdown(f"# Long\n{body}\n", "doc", "Doc", max_chars=500)
