@@ -87,7 +87,8 @@ async def ask(request: Request, state: StateDep, principal: Reader, output: Form
     if state.service.debug:
         log.debug("question", extra={"question": body.question})
     catalog = await state.workers.run(state.runtime.catalog)
-    key = _answer_key(state, body, upload, catalog)
+    # In a worker: the key names the reranker, which a new index version rebuilds (word statistics over it).
+    key = await state.workers.run(lambda: _answer_key(state, body, upload, catalog))
     answer = await state.cache.get(key)
     hit = answer is not None
     if answer is None:
