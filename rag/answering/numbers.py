@@ -126,10 +126,16 @@ def spans(text: str) -> tuple[Span, ...]:
     return tuple(found)
 
 
+# An open-ended bound that holds while other bounds of the same text fail: a category defined by "15 mm or
+# more" whose management line adds "PET/CT when 8 mm or more" is not the category of a 10 mm nodule.
+OPEN_BOUND_AMONG_MISSES = 0.2
+
+
 def numeric_fit(text: str, asked: list[Quantity]) -> float:
     """+1 when a bounded range in ``text`` contains an asked quantity ("2 to 3 cm" for 2.5 cm), +0.6 when only
-    an open-ended one does ("3 cm or less"), -1 when the text gives ranges of that unit and none contains it
-    (the "larger than 8 mm" rule for a 7 mm nodule), 0 when it says nothing comparable."""
+    open-ended ones do and all of them do ("3 cm or less"), less when other ranges of that unit miss it, -1 when
+    the text gives ranges of that unit and none contains it (the "larger than 8 mm" rule for a 7 mm nodule), 0
+    when it says nothing comparable."""
     if not asked:
         return 0.0
     stated = spans(text)
@@ -138,7 +144,10 @@ def numeric_fit(text: str, asked: list[Quantity]) -> float:
         same_unit = [span for span in stated if span.unit == quantity.unit]
         containing = [span for span in same_unit if span.contains(quantity)]
         if containing:
-            score += 1.0 if any(math.isfinite(s.low) and math.isfinite(s.high) for s in containing) else 0.6
+            if any(math.isfinite(s.low) and math.isfinite(s.high) for s in containing):
+                score += 1.0
+            else:
+                score += 0.6 if len(containing) == len(same_unit) else OPEN_BOUND_AMONG_MISSES
         elif same_unit:
             score -= 1.0
     return score / len(asked)

@@ -3,8 +3,8 @@
 The reranker's weights are fitted, not hand-set: ``medcite eval fit-reranker`` fits a pairwise logistic
 regression (the right section against every other fused candidate of the same question) on the labelled
 guideline development sets and writes ``rerank.json`` beside this module. Fitted on four sets, the weights put the
-right section first for 182 of 254 questions held out by set (leave one set out), where the hand-set weights they
-replaced managed 167; the fit also learned what hand-setting missed, for instance that question words found only
+right section first for 186 of 254 questions held out by set (leave one set out), where the hand-set weights they
+replaced managed 171; the fit also learned what hand-setting missed, for instance that question words found only
 in a document's title say little about which of its sections answers. The weights are scaled so that the positive
 ones sum to one: a candidate perfect on every feature scores 1, whatever scale the regression found.
 

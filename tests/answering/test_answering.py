@@ -44,6 +44,14 @@ def test_seven_mm_against_ranges(text: str, fit: float) -> None:
     assert numeric_fit(text, [Quantity(7.0, "mm")]) == fit
 
 
+def test_an_open_bound_that_holds_beside_bounds_that_miss_is_weak() -> None:
+    category_4b = "Solid: 15 mm or more at baseline. Management: PET/CT when the solid nodule is 8 mm or more."
+    category_4a = "Solid: 8 to under 15 mm at baseline. Management: LDCT in 3 months; PET/CT may be used."
+    ten = [Quantity(10.0, "mm")]
+    assert numeric_fit(category_4a, ten) == 1.0
+    assert 0.0 < numeric_fit(category_4b, ten) < numeric_fit("Nodules of 8 mm or more", ten) == 0.6
+
+
 def test_centimetres_and_ratios_are_comparable() -> None:
     assert quantities("a 1.2 cm nodule, LDH ratio 0.65") == [Quantity(12.0, "mm"), Quantity(0.65, "")]
     assert spans("greater than 0.6")[0].contains(Quantity(0.65, ""))
