@@ -57,9 +57,17 @@ _KINDS: tuple[tuple[QuestionKind, re.Pattern[str]], ...] = (
 )
 # "Solid" as the nodule type, not the solid part of a part-solid nodule ("solid component", "part-solid").
 _SOLID = r"(?<!part-)(?<!part )(?<!non-)(?<!non)\bsolid\b(?![- ](?:component|part))"
+# Fleischner's risk groups by what defines them: "heavy smoking history or other known risk factors (older age,
+# asbestos, radon or uranium, a first-degree relative with lung cancer)" against "minimal or no smoking history".
+# Twenty pack-years or more counts as heavy (the screening programmes' threshold); a plain "smoker" says neither.
+_HIGH_RISK = (
+    r"\bheavy\s+smok\w*|\b(?:[2-9]\d|\d{3,})\s*-?\s*(?:pack|pk)[- ]?(?:years?|yrs?)\b"
+    r"|\basbestos\b|\bradon\b|\buranium\b|\bfirst[- ]degree\s+relative"
+)
+_LOW_RISK = r"\bnever[- ]smok\w*|\bnon-?smok\w*|\bno\s+smoking\s+history|\bminimal\s+smoking"
 # Opposing branches: a question naming one side keeps the items of that side.
 QUALIFIER_PAIRS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
-    (re.compile(r"\bhigh[- ]risk\b", _I), re.compile(r"\blow[- ]risk\b", _I)),
+    (re.compile(rf"\bhigh[- ]risk\b|{_HIGH_RISK}", _I), re.compile(rf"\blow[- ]risk\b|{_LOW_RISK}", _I)),
     (re.compile(r"\blimited[- ]stage\b", _I), re.compile(r"\bextensive[- ]stage\b", _I)),
     (re.compile(r"\bresect(?:ed|able)\b", _I), re.compile(r"\bunresectable\b", _I)),
     (re.compile(r"\b8th\b|\beighth\b", _I), re.compile(r"\b9th\b|\bninth\b", _I)),

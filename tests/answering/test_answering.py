@@ -58,6 +58,22 @@ def test_centimetres_and_ratios_are_comparable() -> None:
     assert math.isinf(spans("under 6 mm")[0].low)
 
 
+@pytest.mark.parametrize(
+    ("question", "keeps_low", "keeps_high"),
+    [
+        ("62F 40 pk-yr smoker, incidental 7 mm solid nodule. f/u?", False, True),
+        ("Asbestos worker with a 5 mm nodule", False, True),
+        ("44F never smoker, 4 mm solid nodule", True, False),
+        ("58 yo smoker with a 5 mm nodule", True, True),  # a plain "smoker" names neither risk group
+        ("4 mm nodule: follow-up if low risk vs a heavy smoker?", True, True),  # both groups asked
+    ],
+)
+def test_risk_group_read_from_what_defines_it(question: str, keeps_low: bool, keeps_high: bool) -> None:
+    asked = profile(expand(question))
+    assert asked.conflicts("Low-risk patient: no routine follow-up") is not keeps_low
+    assert asked.conflicts("High-risk patient: optional CT at 12 months") is not keeps_high
+
+
 def test_question_kind_and_branch() -> None:
     question = profile("How should a 7 mm solid pulmonary nodule in a high-risk patient be followed up?")
     assert question.kind == "recommendation" and question.quantities == [Quantity(7.0, "mm")]
