@@ -19,7 +19,8 @@ from sklearn.model_selection import LeaveOneOut
 
 from eval.guideline import GuidelineItem
 from rag.answering.answerability import AnswerabilityModel, Signals
-from rag.pipeline import Pipeline, Query
+from rag.contracts import Query
+from rag.pipeline import Pipeline
 
 OOS_COST = 2.0
 

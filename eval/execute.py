@@ -15,9 +15,9 @@ from eval.plan import Plan
 from eval.score import answer_row, baseline_row
 from eval.staging import evaluate
 from rag.config import Settings
+from rag.contracts import Query
 from rag.errors import InputError, NotFoundError
 from rag.imaging.load import load_image
-from rag.pipeline import Query
 from rag.staging.policy import DEFAULT_POLICY
 
 BLANK_GREY = 128

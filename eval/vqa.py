@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rag.contracts import Query
 from rag.errors import InputError
 from rag.imaging.load import load_image
 from rag.ingest.cases import VQA_RAD_JSON
-from rag.pipeline import Pipeline, Query
+from rag.pipeline import Pipeline
 
 YES_NO = ("yes", "no")
 

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, replace
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
-from PIL import Image
 
 from rag.answerer.answering import UNCITED_MODE, LearnedAnswer, ServedAnswerer, answer_image_question
 from rag.answering.answerability import AnswerabilityModel, Signals, TermStats, signals
@@ -26,6 +22,7 @@ from rag.cite import (
     is_closed_question,
     verify_answer,
 )
+from rag.contracts import Answer, Query, Retrieval, Timer, evidence_row, metadata_text, source_of
 from rag.domain import DomainDecision, identify_domain
 from rag.errors import InputError
 from rag.generate import GenerationRequest, Generator, Source, create_generator
@@ -38,146 +35,6 @@ from rag.vqa import CaseVote, vote_closed_answer
 
 GENERAL_DOMAINS = ("general",)
 GUIDELINE_KINDS = ("passage",)
-
-
-@dataclass(frozen=True)
-class Query:
-    """What a caller asks. ``image_id`` names the asked-about image for the leakage filter."""
-
-    question: str
-    image: Image.Image | None = None
-    dicom: dict[str, Any] | None = None
-    image_id: str | None = None
-    domain: str | None = None
-    generator: str | None = None
-    exclude_same_image: bool = False
-    use_retrieval: bool = True
-    # None: Settings.answerer_risk ("controlled" abstains below the calibrated threshold, "all" never does).
-    answerer_risk: Literal["controlled", "all"] | None = None
-
-
-@dataclass
-class Answer:
-    """Stable JSON contract of an answer; ``preliminary`` is always true."""
-
-    answer: str
-    closed_answer: str | None
-    citations: list[dict[str, Any]]
-    removed: list[dict[str, Any]]
-    abstained: bool
-    evidence: dict[str, list[dict[str, Any]]]
-    domain: dict[str, Any]
-    k: dict[str, Any]
-    versions: dict[str, Any]
-    timings: dict[str, float]
-    mode: str
-    closest_sources: list[dict[str, Any]] = field(default_factory=list)
-    answerability: dict[str, Any] = field(default_factory=dict)
-    answerer: dict[str, Any] = field(default_factory=dict)
-    spelling: list[dict[str, str]] = field(default_factory=list)
-    preliminary: bool = True
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "answer": self.answer,
-            "closed_answer": self.closed_answer,
-            "abstained": self.abstained,
-            "citations": self.citations,
-            "removed": self.removed,
-            "closest_sources": self.closest_sources,
-            "answerability": self.answerability,
-            "answerer": self.answerer,
-            "spelling": self.spelling,
-            "evidence": self.evidence,
-            "domain": self.domain,
-            "k": self.k,
-            "mode": self.mode,
-            "versions": self.versions,
-            "timings": self.timings,
-            "preliminary": True,
-        }
-
-
-@dataclass
-class Retrieval:
-    """The evidence for one query, before any answer is written (``/v1/retrieve``, ``medcite search``)."""
-
-    question_vector: np.ndarray
-    image_vector: np.ndarray | None
-    domain: DomainDecision
-    passages: list[EvidenceItem]
-    cases: list[EvidenceItem]
-    k: dict[str, Any]
-    versions: dict[str, Any]
-    timings: dict[str, float]
-    spelling: list[dict[str, str]] = field(default_factory=list)
-    question: str = ""  # the question as retrieval read it (typos repaired)
-
-    def to_dict(self) -> dict[str, Any]:
-        sources = [_source(n, item) for n, item in enumerate([*self.passages, *self.cases], start=1)]
-        rows = [
-            _evidence_row(source, item) for source, item in zip(sources, [*self.passages, *self.cases], strict=True)
-        ]
-        return {
-            "passages": [row for row in rows if row["kind"] != "case"],
-            "cases": [row for row in rows if row["kind"] == "case"],
-            "domain": self.domain.as_dict(),
-            "k": self.k,
-            "versions": self.versions,
-            "timings": self.timings,
-            "spelling": self.spelling,
-            "preliminary": True,
-        }
-
-
-@dataclass
-class _Timer:
-    timings: dict[str, float] = field(default_factory=dict)
-
-    @contextmanager
-    def stage(self, name: str) -> Iterator[None]:
-        started = time.perf_counter()
-        yield
-        self.timings[name] = round(1000 * (time.perf_counter() - started), 2)
-
-
-def _source(n: int, item: EvidenceItem) -> Source:
-    meta = item.metadata
-    title = f"Similar case {item.id} ({item.domain})" if item.kind == "case" else str(meta.get("title") or item.id)
-    return Source(
-        n=n,
-        source_id=item.id,
-        title=title,
-        text=item.text,
-        score=round(item.score, 6),
-        kind=item.kind,
-        section=meta.get("section"),
-        page=meta.get("page"),
-        metadata={"domain": item.domain},
-    )
-
-
-def _meta(item: EvidenceItem, key: str) -> str:
-    return str(item.metadata.get(key) or "")
-
-
-def _evidence_row(source: Source, item: EvidenceItem) -> dict[str, Any]:
-    row: dict[str, Any] = {
-        "n": source.n,
-        "id": item.id,
-        "kind": item.kind,
-        "domain": item.domain,
-        "score": source.score,
-        "title": source.title,
-        "text": item.text,
-    }
-    if item.kind == "case":
-        row["image"] = item.metadata.get("image")
-    else:
-        row.update(section=source.section, page=source.page, cosine=round(item.similarity, 6))
-        if item.features:
-            row["features"] = dict(item.features)
-    return row
 
 
 class Pipeline:
@@ -241,7 +98,9 @@ class Pipeline:
         if self.reranker is None or not items:
             return items
         candidates = [
-            Candidate(i.id, i.text, _meta(i, "section"), _meta(i, "title"), i.similarity, i.unit_similarity)
+            Candidate(
+                i.id, i.text, metadata_text(i, "section"), metadata_text(i, "title"), i.similarity, i.unit_similarity
+            )
             for i in items
         ]
         scores = {s.id: s for s in self.reranker.score(profile(expand(question)), candidates)}
@@ -259,7 +118,7 @@ class Pipeline:
     def retrieve(self, query: Query) -> Retrieval:
         """The evidence ``answer`` would use: domain routing, hybrid passages, similar cases, adaptive k."""
         self._check(query)
-        return self._retrieve(query, _Timer())
+        return self._retrieve(query, Timer())
 
     def _spelled(self, query: Query) -> tuple[Query, list[dict[str, str]]]:
         """The query with typos of knowledge-base words repaired (see :mod:`rag.answering.spelling`)."""
@@ -268,7 +127,7 @@ class Pipeline:
         text, repairs = self.term_stats(self.runtime.catalog()).speller.correct(query.question)
         return replace(query, question=text), [repair.as_dict() for repair in repairs]
 
-    def _retrieve(self, query: Query, timer: _Timer) -> Retrieval:
+    def _retrieve(self, query: Query, timer: Timer) -> Retrieval:
         query, repairs = self._spelled(query)
         catalog = self.runtime.catalog()
         retriever = self.retriever(catalog)
@@ -356,7 +215,7 @@ class Pipeline:
 
     def answer(self, query: Query) -> Answer:
         self._check(query)
-        timer = _Timer()
+        timer = Timer()
         found = self._retrieve(query, timer)
         query = replace(query, question=found.question)
         retriever = self.retriever(self.runtime.catalog())
@@ -371,7 +230,7 @@ class Pipeline:
                     passages.append(cited)
                     known.add(source_id)
         items = [*passages, *cases]
-        sources = [_source(n, item) for n, item in enumerate(items, start=1)]
+        sources = [source_of(n, item) for n, item in enumerate(items, start=1)]
         closed = is_closed_question(query.question)
         vote: CaseVote | None = None
         if closed and cases and self.settings.closed_case_vote:
@@ -401,8 +260,8 @@ class Pipeline:
             removed=[item.as_dict() for item in verified.removed],
             abstained=verified.abstained,
             evidence={
-                "passages": [_evidence_row(s, i) for s, i in zip(sources, items, strict=True) if i.kind != "case"],
-                "cases": [_evidence_row(s, i) for s, i in zip(sources, items, strict=True) if i.kind == "case"],
+                "passages": [evidence_row(s, i) for s, i in zip(sources, items, strict=True) if i.kind != "case"],
+                "cases": [evidence_row(s, i) for s, i in zip(sources, items, strict=True) if i.kind == "case"],
             },
             domain=decision.as_dict(),
             k=found.k,
@@ -420,7 +279,7 @@ class Pipeline:
         return self._answerer.version() if self.settings.use_answerer else None
 
     def _learned(
-        self, query: Query, found: Retrieval, sources: list[Source], closed: bool, timer: _Timer
+        self, query: Query, found: Retrieval, sources: list[Source], closed: bool, timer: Timer
     ) -> LearnedAnswer | None:
         """The learned answerer's answer to an image question; None without an image or a trained artifact."""
         if found.image_vector is None or not query.use_retrieval or not self.settings.use_answerer:
@@ -468,7 +327,7 @@ class Pipeline:
 
     def _signals(self, question: str, passages: list[EvidenceItem]) -> Signals:
         ranked = [p for p in passages if p.kind != "case"]
-        texts = [f"{_meta(p, 'title')} {_meta(p, 'section')} {p.text}" for p in ranked]
+        texts = [f"{metadata_text(p, 'title')} {metadata_text(p, 'section')} {p.text}" for p in ranked]
         pieces = self._word_pieces
         relevance = ranked[0].score if ranked else 0.0
         return signals(question, texts, relevance, self.term_stats(self.runtime.catalog()), pieces)
@@ -497,7 +356,7 @@ class Pipeline:
         tnm: TnmAnswer | None,
         vote: CaseVote | None,
         closed: bool,
-        timer: _Timer,
+        timer: Timer,
     ) -> tuple[str, str, dict[str, str]]:
         """The answer text, how it was made, and what made it; a generator is loaded only when it writes."""
         numbers = {source.source_id: source.n for source in sources}

@@ -14,8 +14,8 @@ import anyio
 import anyio.to_thread
 from PIL import Image
 
+from rag.contracts import Query
 from rag.errors import MedciteError, NotFoundError
-from rag.pipeline import Query
 from rag.store.catalog import Catalog, current_version_dir
 from service.runtime import pin_search_threads
 from service.state import ServiceState

@@ -9,9 +9,10 @@ import typer
 
 from medcite.cli.common import handle_errors, print_json
 from rag.config import Settings
+from rag.contracts import Answer, Query
 from rag.errors import InputError
 from rag.imaging.load import load_image
-from rag.pipeline import Answer, Pipeline, Query
+from rag.pipeline import Pipeline
 from rag.runtime import Runtime
 
 

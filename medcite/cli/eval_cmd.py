@@ -13,8 +13,9 @@ import typer
 
 from medcite.cli.common import handle_errors, print_json
 from rag.config import Settings
+from rag.contracts import Query
 from rag.errors import InputError
-from rag.pipeline import Pipeline, Query
+from rag.pipeline import Pipeline
 from rag.runtime import Runtime
 
 eval_app = typer.Typer(help="Offline batch evaluation.", no_args_is_help=True)

@@ -10,9 +10,10 @@ import typer
 
 from medcite.cli.common import handle_errors, print_json
 from rag.config import Settings
+from rag.contracts import Query
 from rag.errors import InputError
 from rag.imaging.load import load_image
-from rag.pipeline import Pipeline, Query
+from rag.pipeline import Pipeline
 from rag.runtime import Runtime
 from rag.search import search_image
 

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from rag import __version__
-from rag.pipeline import Query
+from rag.contracts import Query
 from service.cache import cache_key
 from service.deps import FormatParam, Reader, StateDep
 from service.fhir import answer_report

@@ -13,9 +13,10 @@ from rag.answerer.data import load_split
 from rag.answerer.risk import ANSWER_ALL
 from rag.answerer.saved import load_answerer, save_answerer
 from rag.answerer.train import encode_items, train_answerer
+from rag.contracts import Query
 from rag.encoders.base import EncoderInfo
 from rag.errors import IndexMismatchError
-from rag.pipeline import Pipeline, Query
+from rag.pipeline import Pipeline
 from rag.runtime import Runtime
 from tests.answerer.conftest import picture
 

@@ -9,8 +9,9 @@ import pytest
 from rag.answering.answerability import AnswerabilityModel as AnsweringGate
 from rag.build import IndexBuilder, new_catalog
 from rag.config import Settings
+from rag.contracts import Query
 from rag.generate.openai_compat import OpenAICompatibleGenerator
-from rag.pipeline import Pipeline, Query
+from rag.pipeline import Pipeline
 from rag.runtime import Runtime
 from rag.staging import stage_report
 from rag.staging.llm_assistant import GeneratorExtractionAssistant, first_json_object

@@ -2,9 +2,10 @@
 
 import pytest
 
+from rag.contracts import Query
 from rag.errors import InputError
 from rag.knowledge import get_passage
-from rag.pipeline import Pipeline, Query
+from rag.pipeline import Pipeline
 
 pytestmark = pytest.mark.integration
 

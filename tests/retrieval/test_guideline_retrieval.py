@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from rag.pipeline import Pipeline, Query
+from rag.contracts import Query
+from rag.pipeline import Pipeline
 
 pytestmark = pytest.mark.integration
 
