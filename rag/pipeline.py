@@ -142,14 +142,7 @@ class Pipeline:
         with timer.stage("domain"):
             if image_vector is not None:
                 neighbours = retriever.similar_cases(image_vector, domains=None, exclude=exclude, k=10)
-            decision = identify_domain(
-                known_domains=catalog.known_domains(),
-                dicom=query.dicom,
-                hint=query.domain,
-                neighbours=[(n.domain, n.similarity) for n in neighbours],
-                question=query.question,
-                min_confidence=self.settings.domain_min_confidence,
-            )
+            decision = self._domain(catalog, query, neighbours)
         passages: list[EvidenceItem] = []
         cases: list[EvidenceItem] = []
         k_passages = KChoice(0, "none", {"reason": "retrieval disabled"})
@@ -187,6 +180,16 @@ class Pipeline:
             question=query.question,
         )
 
+    def _domain(self, catalog: Catalog, query: Query, neighbours: list[EvidenceItem]) -> DomainDecision:
+        return identify_domain(
+            known_domains=catalog.known_domains(),
+            dicom=query.dicom,
+            hint=query.domain,
+            neighbours=[(n.domain, n.similarity) for n in neighbours],
+            question=query.question,
+            min_confidence=self.settings.domain_min_confidence,
+        )
+
     def _fused_passages(
         self, query: Query, question_vector: np.ndarray, decision: DomainDecision
     ) -> list[EvidenceItem]:
@@ -202,14 +205,7 @@ class Pipeline:
         each with its features: what fitting the reranker (``medcite eval fit-reranker``) learns from."""
         query, _ = self._spelled(Query(question))
         self._check(query)
-        decision = identify_domain(
-            known_domains=self.runtime.catalog().known_domains(),
-            dicom=None,
-            hint=None,
-            neighbours=[],
-            question=query.question,
-            min_confidence=self.settings.domain_min_confidence,
-        )
+        decision = self._domain(self.runtime.catalog(), query, [])
         vector = self.runtime.text_encoder.encode([query.question])
         return self._rerank(query.question, self._fused_passages(query, vector, decision))
 
