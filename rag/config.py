@@ -27,6 +27,9 @@ class Settings(BaseSettings):
 
     text_encoder: str = "minilm"
     text_model_dir: Path | None = None
+    # Who runs the text model: "auto" is ONNX Runtime on the CPU (same vectors, faster) and PyTorch on a GPU.
+    text_runtime: Literal["auto", "torch", "onnx"] = "auto"
+    onnx_cache_dir: Path | None = None  # None: ~/.cache/medcite/onnx
     image_encoder: str = "efficientnet-lite0"
     image_model_dir: Path | None = None
     device: str | None = None

@@ -30,7 +30,12 @@ class Runtime:
     def text_encoder(self) -> TextEncoder:
         options: dict[str, Any] = {}
         if self.settings.text_encoder != "hashing":
-            options = {"model_dir": self.settings.text_model_dir, "device": self.settings.device}
+            options = {
+                "model_dir": self.settings.text_model_dir,
+                "device": self.settings.device,
+                "runtime": self.settings.text_runtime,
+                "onnx_cache_dir": self.settings.onnx_cache_dir,
+            }
         return create_text_encoder(self.settings.text_encoder, **options)
 
     @cached_property

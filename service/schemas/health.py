@@ -30,7 +30,9 @@ class Readyz(BaseModel):
     ready: bool
     detail: str | None = Field(description="Why the service is not ready (None when it is).")
     index: IndexState
-    encoders: dict[str, Any] = Field(description="Per role: the index's encoder, the configured one, and a match.")
+    encoders: dict[str, Any] = Field(
+        description="Per role: the index's encoder, the configured one, a match, and the runtime (torch or onnx).",
+    )
     models_warm: bool
     redis: RedisReport
 
