@@ -200,3 +200,11 @@ def test_comparison_sizes_and_distances_are_not_the_tumour_size() -> None:
         "9",
     )
     assert result.findings.tumour is not None and result.findings.tumour.size_mm == 18.0
+
+
+@pytest.mark.parametrize("joined", ["plus", "along with", "together with", "in addition to", "and", "/"])
+def test_organs_listed_with_any_coordinating_word_are_separate_systems(joined: str) -> None:
+    """ "Metastases to bone plus adrenal" names two organ systems (M1c2), not several bone lesions (M1c1)."""
+    report = f"RUL mass 3.2 cm. Metastases to bone {joined} adrenal."
+    assert stage_report(report, "9").m == "M1c2"
+    assert stage_report(report, "8").m == "M1c"

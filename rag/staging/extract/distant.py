@@ -100,8 +100,12 @@ def _owner(anchors: list[tuple[int, int, str]], start: int, end: int, text: str 
     return min(anchors, key=gap)[2] if anchors else None
 
 
+# Words that list organs side by side ("bone plus adrenal", "liver along with brain"): coordinating words, not
+# phrases of any one report.
 _COORDINATION = re.compile(
-    r"\s*(?:,|and|or|&|as\s+well\s+as|/)\s*(?:(?:both|bilateral|the|left|right|multiple|several)\s+)*", _I
+    r"\s*(?:,|and|or|&|plus|as\s+well\s+as|along\s+with|together\s+with|in\s+addition\s+to|/)\s*"
+    r"(?:(?:both|bilateral|the|left|right|multiple|several)\s+)*",
+    _I,
 )
 
 
