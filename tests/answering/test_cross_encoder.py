@@ -9,6 +9,7 @@ import pytest
 
 from rag.answering.question import profile
 from rag.answering.rerank import Candidate, CrossEncoderReranker, create_reranker
+from tests.tiny_models import save_tiny_bert
 
 pytestmark = pytest.mark.integration
 
@@ -17,23 +18,7 @@ WORDS = "the a of in is nodule solid mm ct months follow up high low risk patien
 
 @pytest.fixture(scope="module")
 def tiny_cross_encoder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from transformers import BertConfig, BertForSequenceClassification, BertTokenizerFast
-
-    folder = tmp_path_factory.mktemp("cross-encoder")
-    vocab = folder / "vocab.txt"
-    vocab.write_text("\n".join(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *WORDS.split()]) + "\n")
-    tokenizer = BertTokenizerFast(vocab_file=str(vocab))
-    config = BertConfig(
-        vocab_size=tokenizer.vocab_size,
-        hidden_size=16,
-        num_hidden_layers=1,
-        num_attention_heads=2,
-        intermediate_size=32,
-        num_labels=1,
-    )
-    BertForSequenceClassification(config).save_pretrained(folder)
-    tokenizer.save_pretrained(folder)
-    return folder
+    return save_tiny_bert(tmp_path_factory.mktemp("cross-encoder"), WORDS, head="classifier", num_labels=1)
 
 
 def test_cross_encoder_scores_every_candidate_deterministically(tiny_cross_encoder: Path) -> None:

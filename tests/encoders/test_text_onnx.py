@@ -12,6 +12,7 @@ import pytest
 
 from rag.encoders.text_sentence_transformers import SentenceTransformerEncoder
 from rag.errors import InputError
+from tests.tiny_models import save_tiny_bert
 
 pytestmark = pytest.mark.integration
 
@@ -27,25 +28,9 @@ TEXTS = [
 def build_model(folder: Path, *, pooling: str = "mean", seed: int = 0) -> Path:
     import torch
     from sentence_transformers import SentenceTransformer, models
-    from transformers import BertConfig, BertModel, BertTokenizerFast
 
     torch.manual_seed(seed)
-    folder.mkdir(parents=True)
-    bert_dir = folder / "bert"
-    bert_dir.mkdir()
-    vocab = bert_dir / "vocab.txt"
-    vocab.write_text("\n".join(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *WORDS.split()]) + "\n")
-    tokenizer = BertTokenizerFast(vocab_file=str(vocab))
-    config = BertConfig(
-        vocab_size=tokenizer.vocab_size,
-        hidden_size=16,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        intermediate_size=32,
-        max_position_embeddings=64,
-    )
-    BertModel(config).save_pretrained(bert_dir)
-    tokenizer.save_pretrained(bert_dir)
+    bert_dir = save_tiny_bert(folder / "bert", WORDS, num_hidden_layers=2, max_position_embeddings=64)
     transformer = models.Transformer(str(bert_dir), max_seq_length=48)
     pool = models.Pooling(transformer.get_embedding_dimension(), pooling_mode=pooling)
     target = folder / "model"
