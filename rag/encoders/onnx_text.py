@@ -73,8 +73,14 @@ def _export(model: Any, input_names: list[str], target: Path) -> None:
 
     sample = model.tokenizer([PROBE, "pleural effusion"], padding=True, return_tensors="pt")
     axes = {name: {0: "batch", 1: "tokens"} for name in [*input_names, "last_hidden_state"]}
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".onnx.part")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".onnx.part")
+    except OSError as exc:
+        raise InputError(
+            f"cannot write the onnx graph into {target.parent} ({exc.strerror}): set MEDCITE_ONNX_CACHE_DIR "
+            "to a writable folder, or MEDCITE_TEXT_RUNTIME=torch"
+        ) from exc
     os.close(handle)
     try:
         # The tracer warns about Python branches on shapes inside the model; the probe check after export is

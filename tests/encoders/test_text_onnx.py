@@ -99,3 +99,10 @@ def test_pooling_it_cannot_reproduce_and_unknown_runtimes_are_refused(tmp_path: 
     assert SentenceTransformerEncoder(max_pooled, device="cpu", runtime="torch").encode(["nodule"]).shape == (1, 16)
     with pytest.raises(InputError, match="unknown text runtime 'tensorrt'"):
         SentenceTransformerEncoder(max_pooled, device="cpu", runtime="tensorrt")
+
+
+def test_an_unwritable_cache_folder_is_a_clear_error(tiny_model: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder should be")
+    with pytest.raises(InputError, match="MEDCITE_ONNX_CACHE_DIR"):
+        SentenceTransformerEncoder(tiny_model, device="cpu", runtime="onnx", onnx_cache_dir=blocker / "onnx")
