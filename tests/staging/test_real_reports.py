@@ -22,7 +22,10 @@ from rag.staging.findings import Findings
 pytestmark = pytest.mark.unit
 
 SETS_DIR = Path(__file__).resolve().parents[2] / "eval" / "sets"
-SET_FILES = sorted(SETS_DIR.glob("staging-*.jsonl"))
+# A blind set is a measure until its misses are opened for development; only then does it guard against
+# regressions here. staging-blind-4 was scored once (90.0%) and is still unopened.
+UNOPENED = {"staging-blind-4"}
+SET_FILES = sorted(path for path in SETS_DIR.glob("staging-*.jsonl") if path.stem not in UNOPENED)
 
 
 def _cases(path: Path) -> list[dict[str, Any]]:
