@@ -26,6 +26,7 @@ from rag.encoders.base import ImageEncoder, TextEncoder
 from rag.store.catalog import Catalog
 
 SHUFFLE_SEED = 0
+SHORT_NAMES = {"full": "full", "question_only": "q-only", "majority": "major."}
 
 
 def majority(train: Sequence[QAItem], inputs: Inputs) -> list[Prediction]:
@@ -156,6 +157,10 @@ def evaluate_answerer(
     }
 
 
+def _cell(value: float | None) -> str:
+    return f"{value:>8.3f}" if value is not None else f"{'-':>8}"
+
+
 def format_report(report: dict[str, Any]) -> str:
     """The report as the aligned text `medcite eval answerer` prints."""
     lines = [f"learned answerer, {report['data_dir']}"]
@@ -166,9 +171,12 @@ def format_report(report: dict[str, Any]) -> str:
         lines.append(f"  {'':<14}" + "".join(f"{m:>15}" for m in models))
         for key in ("closed", "open", "overall"):
             lines.append(f"  {key:<14}" + "".join(f"{block[m][key]:>15.3f}" for m in models))
+        names = "".join(f"{SHORT_NAMES[m]:>8}" for m in models)
+        lines.append(f"  {'by type':<9}{'n':>5}{names}   {'closed':>5}{names}")
         for qtype, row in block["full"]["by_question_type"].items():
-            cells = "".join(f"{block[m]['by_question_type'][qtype]['accuracy']:>15.3f}" for m in models)
-            lines.append(f"  {qtype:<9}{row['n']:>5}" + cells)
+            cells = "".join(f"{block[m]['by_question_type'][qtype]['accuracy']:>8.3f}" for m in models)
+            closed = "".join(_cell(block[m]["by_question_type"][qtype]["closed_accuracy"]) for m in models)
+            lines.append(f"  {qtype:<9}{row['n']:>5}{cells}   {row['closed_n']:>5}{closed}")
 
     table(f"official test split (n={report['official_test']['full']['n']})", report["official_test"])
     cv = report["unseen_image_cv"]

@@ -30,7 +30,9 @@ def answerer_line(learned: dict[str, Any]) -> str:
         rule = "no threshold controls the risk"
     else:
         rule = f"answers at p >= {threshold:.3f} (alpha {risk['alpha']}, delta {risk['delta']})"
-    return f"answerer {learned['version']}: '{learned['answer']}' p={learned['probability']:.3f}, {outcome}; {rule}"
+    how = " (recalled: this image was asked the same before)" if learned.get("recalled") else ""
+    verdict = f"'{learned['answer']}' p={learned['probability']:.3f}{how}"
+    return f"answerer {learned['version']}: {verdict}, {outcome}; {rule}"
 
 
 def render_text(answer: Answer) -> str:

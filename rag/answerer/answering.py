@@ -109,6 +109,7 @@ def answer_image_question(
         "version": saved.version,
         "answer": prediction.answer,
         "head": prediction.head,
+        "recalled": prediction.recalled,
         "probability": round(prediction.probability, 4),
         "threshold": threshold.as_dict()["threshold"],
         "risk_control": {"alpha": threshold.alpha, "delta": threshold.delta} if controlled else None,

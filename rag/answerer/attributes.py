@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 
 from rag.answerer.data import CLOSED, QAItem
-from rag.cues import modality_from_text
+from rag.cues import modality_from_text, region_from_text
 
 ATTRIBUTES = ("organ", "modality", "plane", "contrast")
 
@@ -73,6 +73,23 @@ READERS: dict[str, Callable[[QAItem], str | None]] = {
     "plane": _plane,
     "contrast": _contrast,
 }
+
+
+_ORGAN_OF_REGION = {"chest": "CHEST", "abdomen": "ABD", "head": "HEAD"}
+_ASKS_CONTRAST = re.compile(r"\b(contrast|enhanc\w*)\b")
+
+
+def named_values(question: str) -> dict[str, str | None]:
+    """The attribute values a question names ("Is this an MRI?" names modality MRI; "Is the liver
+    enlarged?" names the abdomen), to be compared with what the image shows."""
+    text = question.lower()
+    region = region_from_text(text)
+    return {
+        "organ": _ORGAN_OF_REGION.get(region) if region else None,
+        "modality": modality_from_text(text),
+        "plane": _first(_PLANES, text),
+        "contrast": "with" if _ASKS_CONTRAST.search(text) else None,
+    }
 
 
 def image_labels(items: Sequence[QAItem]) -> dict[str, dict[str, str]]:

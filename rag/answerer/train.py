@@ -73,10 +73,15 @@ def accuracy(items: Sequence[QAItem], predictions: Sequence[Prediction]) -> dict
     """Closed/open/overall accuracy and accuracy by primary question type."""
     right = correct(items, predictions)
     closed = np.array([i.answer_type == "CLOSED" for i in items])
-    by_type: dict[str, dict[str, float]] = {}
+    by_type: dict[str, dict[str, float | None]] = {}
     for qtype in sorted({i.question_type for i in items}):
         rows = np.array([i.question_type == qtype for i in items])
-        by_type[qtype] = {"n": int(rows.sum()), "accuracy": round(float(right[rows].mean()), 4)}
+        by_type[qtype] = {
+            "n": int(rows.sum()),
+            "accuracy": round(float(right[rows].mean()), 4),
+            "closed_n": int((rows & closed).sum()),
+            "closed_accuracy": round(float(right[rows & closed].mean()), 4) if (rows & closed).any() else None,
+        }
     return {
         "n": len(items),
         "closed": round(float(right[closed].mean()), 4) if closed.any() else None,

@@ -95,3 +95,6 @@ def test_cli_names_the_answerers_verdict_and_the_risk_rule() -> None:
         "answered; every question answered"
     )
     assert answerer_line({**controlled, "threshold": None}).endswith("no threshold controls the risk")
+    assert "'no' p=0.636 (recalled: this image was asked the same before), abstained" in answerer_line(
+        {**controlled, "recalled": True}
+    )
