@@ -326,7 +326,8 @@ class Pipeline:
         texts = [f"{metadata_text(p, 'title')} {metadata_text(p, 'section')} {p.text}" for p in ranked]
         pieces = self._word_pieces
         relevance = ranked[0].score if ranked else 0.0
-        return signals(question, texts, relevance, self.term_stats(self.runtime.catalog()), pieces)
+        heading = metadata_text(ranked[0], "section").split(" > ")[-1] if ranked else ""
+        return signals(question, texts, relevance, self.term_stats(self.runtime.catalog()), pieces, heading)
 
     def _answerability(self, query: Query, passages: list[EvidenceItem], tnm: TnmAnswer | None) -> dict[str, Any]:
         """Whether the guideline knowledge can answer a text question at all (calibrated model, see

@@ -1,4 +1,4 @@
-"""Can the knowledge base answer this text question at all? A small calibrated model over three signals.
+"""Can the knowledge base answer this text question at all? A small calibrated model over four signals.
 
 - ``relevance``: the reranker's score of the best passage;
 - ``coverage``: the largest share (weighted by rarity in the knowledge) of the question's concept words that one
@@ -6,7 +6,11 @@
   holds the asked subject's words together;
 - ``unknown``: how many of the question's words the knowledge never uses and that look like technical terms
   (the text encoder's tokenizer splits them into three or more pieces: "metformin", "nintedanib"), or
-  hyphenated names it never mentions ("TI-RADS", "BI-RADS", though "RADS" alone is known).
+  hyphenated names it never mentions ("TI-RADS", "BI-RADS", though "RADS" alone is known);
+- ``heading``: how much of the best passage's own heading the question says (weighted by rarity): a question
+  that names the section's subject ("split pleura sign", "stage IIIA treatment") is about what the knowledge
+  covers, however long its vignette. Measured held out by set on seven labelled sets, adding it kept 350
+  instead of 346 of 398 answerable questions and abstained on 87 instead of 84 of 96 out-of-scope ones.
 
 A logistic model over these, fitted on a labelled set of in-scope and out-of-scope questions
 (``medcite eval calibrate-answerability``), gives a probability; below the calibrated threshold the
@@ -26,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from rag.answering.question import QUESTION_WORDS, concept_terms
+from rag.answering.rerank import weighted_recall
 from rag.answering.spelling import PieceCounter, Speller
 from rag.answering.synonyms import known_aliases
 from rag.cite.lexical import content_tokens
@@ -72,15 +77,24 @@ class Signals:
     relevance: float
     coverage: float
     unknown: int
+    heading: float
 
     def vector(self) -> list[float]:
-        return [self.relevance, self.coverage, float(self.unknown)]
+        return [self.relevance, self.coverage, float(self.unknown), self.heading]
+
+
+SIGNAL_NAMES = tuple(Signals.__dataclass_fields__)
 
 
 def signals(
-    question: str, passages: Sequence[str], relevance: float, stats: TermStats, pieces: PieceCounter | None
+    question: str,
+    passages: Sequence[str],
+    relevance: float,
+    stats: TermStats,
+    pieces: PieceCounter | None,
+    heading: str = "",
 ) -> Signals:
-    """The three answerability signals for a question and its best passages (best first)."""
+    """The answerability signals for a question, its best passages (best first) and the best one's own heading."""
     concepts = concept_terms(question)
     weights = {t: stats.idf(t) for t in concepts}
     total = sum(weights.values())
@@ -101,12 +115,13 @@ def signals(
             unknown += 1  # a named system the knowledge never mentions ("TI-RADS" beside "Lung-RADS")
         elif all(stats.frequency.get(t, 0) == 0 for t in tokens) and (pieces is None or pieces.word_pieces(word) >= 3):
             unknown += 1
-    return Signals(round(relevance, 6), round(coverage, 6), unknown)
+    said = weighted_recall(content_tokens(heading), question, stats.idf)
+    return Signals(round(relevance, 6), round(coverage, 6), unknown, round(said, 6))
 
 
 @dataclass(frozen=True)
 class AnswerabilityModel:
-    """Logistic coefficients over (relevance, coverage, unknown) and the probability threshold."""
+    """Logistic coefficients over the signals (in ``SIGNAL_NAMES`` order) and the probability threshold."""
 
     coefficients: list[float]
     intercept: float
@@ -129,8 +144,14 @@ class AnswerabilityModel:
                 if path is not None
                 else resources.files("rag.answering").joinpath("answerability.json").read_text(encoding="utf-8")
             )
+            coefficients = [float(c) for c in raw["coefficients"]]
+            if len(coefficients) != len(SIGNAL_NAMES):
+                raise ValueError(
+                    f"it has {len(coefficients)} coefficients but the signals are {', '.join(SIGNAL_NAMES)}; "
+                    "refit it with `medcite eval calibrate-answerability`"
+                )
             return cls(
-                coefficients=[float(c) for c in raw["coefficients"]],
+                coefficients=coefficients,
                 intercept=float(raw["intercept"]),
                 threshold=float(raw["threshold"]),
                 fitted_on=str(raw.get("fitted_on", "")),

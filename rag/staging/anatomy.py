@@ -66,7 +66,7 @@ _NAMED_SEGMENT = re.compile(
     _I,
 )
 _SIDE_WORD = re.compile(
-    r"\b(right|left)\s+(?:lung|hil(?:um|ar)|perihilar|hemithorax|apex|apical|pancoast|superior\s+sulcus|chest|"
+    r"\b(right|left|rt\.|lt\.|rt|lt)\s*(?:lung|hil(?:um|ar)|perihilar|hemithorax|apex|apical|pancoast|superior\s+sulcus|chest|"
     r"main(?:stem)?[- ]?bronch\w*|(?:upper|lower|middle)\s+lobe\s+bronch\w*|bronch\w*|side|pleura\w*|thorax|"
     r"pulmonary|lung\s+cancer|infrahilar|suprahilar)\b|\b(right|left)[- ]sided\b|\b(right|left)\s+S(?:10|[1-9])\b",
     _I,

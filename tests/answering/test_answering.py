@@ -129,23 +129,36 @@ def test_reranker_factory_names() -> None:
         create_reranker("magic")
 
 
+def model_prefers(first: Signals, second: Signals) -> bool:
+    model = AnswerabilityModel.load()
+    return model.probability(first) > model.probability(second)
+
+
 def test_answerability_signals_and_shipped_model() -> None:
     stats = TermStats.build(["Light's criteria separate exudates from transudates", "Pleural effusion on CT"])
-    covered = signals(
-        "What are Light's criteria for an exudate?", ["Light's criteria separate exudates"], 1.2, stats, None
-    )
-    assert covered.coverage == 1.0 and covered.unknown == 0
-    unknown = signals("What is the metformin dose?", ["Pleural effusion on CT"], 0.3, stats, None)
-    assert unknown.coverage == 0.0 and unknown.unknown >= 1
+    question = "What are Light's criteria for an exudate?"
+    covered = signals(question, ["Light's criteria separate exudates"], 1.2, stats, None, heading="Light's criteria")
+    assert covered.coverage == 1.0 and covered.unknown == 0 and covered.heading == 1.0
+    elsewhere = signals(question, ["Light's criteria separate exudates"], 1.2, stats, None, heading="Pleural effusion")
+    assert elsewhere.heading == 0.0 and model_prefers(covered, elsewhere)
+    unknown = signals("What is the metformin dose?", ["Pleural effusion on CT"], 0.3, stats, None, heading="CT")
+    assert unknown.coverage == 0.0 and unknown.unknown >= 1 and unknown.heading == 0.0
     model = AnswerabilityModel.load()
     assert model.probability(covered) > model.threshold > model.probability(unknown)
 
 
 def test_answerability_model_round_trip(tmp_path: Path) -> None:
-    model = AnswerabilityModel([1.0, 2.0, -1.0], -2.0, 0.5, fitted_on="test")
+    model = AnswerabilityModel([1.0, 2.0, -1.0, 0.5], -2.0, 0.5, fitted_on="test")
     model.save(tmp_path / "model.json")
     assert AnswerabilityModel.load(tmp_path / "model.json") == model
-    assert 0.0 < model.probability(Signals(1.0, 0.5, 0)) < 1.0
+    assert 0.0 < model.probability(Signals(1.0, 0.5, 0, 0.2)) < 1.0
     (tmp_path / "bad.json").write_text("{}")
     with pytest.raises(InputError, match="answerability model"):
         AnswerabilityModel.load(tmp_path / "bad.json")
+    # A model fitted before the heading signal existed is refused with what to do, not silently misread.
+    older = AnswerabilityModel([1.0, 2.0, -1.0], -2.0, 0.5, fitted_on="three signals")
+    older.save(tmp_path / "older.json")
+    with pytest.raises(
+        InputError, match=r"3 coefficients.*relevance, coverage, unknown, heading.*calibrate-answerability"
+    ):
+        AnswerabilityModel.load(tmp_path / "older.json")

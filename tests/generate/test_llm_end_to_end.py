@@ -37,7 +37,7 @@ def test_injected_document_is_refused_and_cannot_reach_the_model(llama_server: s
         "a pleural effusion of about 200 mL or more.\n"
     )
     always_answer = tmp_path / "answerability.json"  # the gate is calibrated for MiniLM, not the hashing encoder
-    AnsweringGate([0.0, 0.0, 0.0], 0.0, 0.0, fitted_on="test: always answer").save(always_answer)
+    AnsweringGate([0.0, 0.0, 0.0, 0.0], 0.0, 0.0, fitted_on="test: always answer").save(always_answer)
     settings = Settings(
         index_dir=tmp_path / "idx",
         text_encoder="hashing",

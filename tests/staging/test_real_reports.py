@@ -23,8 +23,8 @@ pytestmark = pytest.mark.unit
 
 SETS_DIR = Path(__file__).resolve().parents[2] / "eval" / "sets"
 # A blind set is a measure until its misses are opened for development; only then does it guard against
-# regressions here. staging-blind-4 was scored once (90.0%) and is still unopened.
-UNOPENED = {"staging-blind-4"}
+# regressions here. staging-blind-4 (first score 90.0%) was opened on 2026-12-03; staging-blind-5 is unopened.
+UNOPENED = {"staging-blind-5"}
 SET_FILES = sorted(path for path in SETS_DIR.glob("staging-*.jsonl") if path.stem not in UNOPENED)
 
 
@@ -35,7 +35,7 @@ def _cases(path: Path) -> list[dict[str, Any]]:
 @pytest.mark.parametrize("path", SET_FILES, ids=lambda p: p.stem)
 def test_labelled_sets_stage_at_least_98_percent_with_verbatim_citations(path: Path) -> None:
     cases = _cases(path)
-    assert len(cases) >= 70
+    assert len(cases) >= 40
     for edition in ("8", "9"):
         misses = []
         for case in cases:
@@ -211,3 +211,41 @@ def test_organs_listed_with_any_coordinating_word_are_separate_systems(joined: s
     report = f"RUL mass 3.2 cm. Metastases to bone {joined} adrenal."
     assert stage_report(report, "9").m == "M1c2"
     assert stage_report(report, "8").m == "M1c"
+
+
+def test_a_carina_named_as_intact_or_as_a_distance_is_not_invaded_and_rt_lt_give_the_side() -> None:
+    """ "Extends into Lt. main bronchus (about 25mm from carina). Carina is intact." is T2a, and "Lt. hilum"
+    puts the tumour on the left, so 4L and 5 are ipsilateral (N2b in the 9th edition), not NX."""
+    report = (
+        "Lt. hilum has a 35mm mass, it extends into Lt. main bronchus (about 25mm from carina). Carina is intact.\n"
+        "#4L (14mm) and #5 (12mm) are swollen, LN metastasis is suspected. No distant metastasis."
+    )
+    result = stage_report(report, "9")
+    assert (result.t, result.n, result.stage) == ("T2a", "N2b", "IIIB")
+
+
+def test_a_node_offered_a_benign_explanation_is_in_doubt_and_not_counted() -> None:
+    report = "Rt. S6 has a 22mm nodule with spicula. #7 is 9mm, slightly prominent, but reactive change is possible."
+    assert stage_report(report, "9").n == "N0"
+    # Without the benign alternative the same node counts.
+    assert stage_report(report.replace(", but reactive change is possible", ""), "9").n == "N2a"
+
+
+def test_the_diagnosis_naming_the_cancer_and_a_same_lobe_metastasis_keeps_the_mass_as_primary() -> None:
+    report = (
+        "Rt. S1 has a 26mm-sized mass. In same Rt. S1, another 8mm nodule is seen near the mass, "
+        "intrapulmonary metastasis is suspected.\nDiagnosis: Rt. upper lobe lung cancer, PM1 suspected."
+    )
+    result = stage_report(report, "9")
+    assert result.findings.tumour is not None and result.findings.tumour.size_mm == 26.0
+    assert result.t == "T3"
+
+
+def test_one_non_regional_node_named_in_findings_and_impression_is_one_metastasis() -> None:
+    report = (
+        "FINDINGS: 3.1 cm mass in the left upper lobe. A 2.2 cm left axillary lymph node is suspicious for "
+        "metastasis.\nIMPRESSION: 1. Left upper lobe mass. 2. Left axillary lymph node suspicious for metastasis."
+    )
+    assert stage_report(report, "9").m == "M1b"
+    both = report.replace("2. Left axillary", "2. Left axillary and right axillary")
+    assert stage_report(both, "9").m == "M1c1"

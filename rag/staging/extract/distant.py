@@ -26,6 +26,7 @@ from rag.staging.extract.vocabulary import (
     MALIGNANT_EFFUSION,
     METASTATIC_SUBJECT,
     NODE_CUE,
+    NON_REGIONAL_NODE,
     ORGANS,
     PERICARDIAL_SPREAD,
     PLEURAL_SPREAD,
@@ -197,6 +198,18 @@ def _system_count(mentions: list[_OrganMention]) -> int | None:
     return 1 if counts and all(count == 1 for count in counts) else None
 
 
+_SITE_SIDE = re.compile(r"\b(right|left|rt|lt|bilateral)\b", re.IGNORECASE)
+
+
+def _node_sites(text: str) -> set[tuple[str | None, str]]:
+    """Non-regional node sites a text names, as (side, site): ("l", "axill") for "left axillary node"."""
+    sites = set()
+    for match in NON_REGIONAL_NODE.finditer(text):
+        side = _SITE_SIDE.search(text[max(0, match.start() - 12) : match.start()])
+        sites.add((side.group(1)[0].lower() if side else None, match.group(0).lower()[:5]))
+    return sites
+
+
 def distant_metastases(units: list[Unit], non_regional: list[NodeReading]) -> list[Metastasis]:
     """Extrathoracic metastases per organ system; the impression's judgement of a system wins."""
     by_system: dict[str, list[_OrganMention]] = {}
@@ -221,7 +234,10 @@ def distant_metastases(units: list[Unit], non_regional: list[NodeReading]) -> li
         certainty = strongest([r.certainty for r in non_regional if r.certainty])
         texts = list(dict.fromkeys(r.text for r in non_regional))
         counts = [_count(text) for text in texts]
-        count = 2 if len(texts) > 1 or 2 in counts else (1 if counts and all(c == 1 for c in counts) else None)
+        # The findings and the impression naming the same "left axillary node" describe one node, not two.
+        sites = {site for text in texts for site in _node_sites(text)}
+        distinct = len(sites) if sites else len(texts)
+        count = 2 if distinct > 1 or 2 in counts else (1 if counts and all(c == 1 for c in counts) else None)
         result.append(
             Metastasis(system="non-regional lymph nodes", count=count, evidence=" | ".join(texts), certainty=certainty)
         )

@@ -379,7 +379,11 @@ def _compatible(lesion: Lesion, mention: Mention) -> bool:
     size, other = mention.size_mm, lesion.size_mm
     if size and other and abs(size - other) > 0.3 * max(size, other):
         return False
-    meta, lesion_meta = _is_metastatic(mention.metastatic), _is_metastatic(lesion.metastatic)
+    # "Rt. upper lobe lung cancer, PM1 suspected": a mention named as the cancer is the primary even when its
+    # clause also reports a metastasis, which is another lesion's.
+    named_primary = mention.primary in ("present", "probable")
+    meta = _is_metastatic(mention.metastatic) and not named_primary
+    lesion_meta = _is_metastatic(lesion.metastatic)
     if meta != lesion_meta and (mention.primary or lesion.primary):
         return False
     return place is not None and (place.lobe is not None or place.segment is not None)

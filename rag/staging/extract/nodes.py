@@ -221,6 +221,8 @@ def _judge(group: Group) -> tuple[Certainty | None, set[str] | None]:
         return "absent", None
     if metastatic == "possible" or positive == "possible":
         return "possible", None
+    if benign == "possible" and not metastatic:
+        return "possible", None  # "slightly prominent, but reactive change is possible": in doubt
     if ranked(positive) >= 2:
         return positive, None
     enlarged, borderline, stations = _measured(group.clause.text)

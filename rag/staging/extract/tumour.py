@@ -38,7 +38,8 @@ from rag.staging.sizes import parse_size
 
 _I = re.IGNORECASE
 _CARINA_DISTANCE = re.compile(
-    r"(\d+(?:\.\d+)?\s*(?:mm|cm))\s+(?:from|of|distal\s+to|proximal\s+to|away\s+from)\s+the\s+(?:main\s+)?carina", _I
+    r"(\d+(?:\.\d+)?\s*(?:mm|cm))\s+(?:from|of|distal\s+to|proximal\s+to|away\s+from)\s+(?:the\s+)?(?:main\s+)?carina",
+    _I,
 )
 _RANK = {"absent": 0, "possible": 1, "probable": 2, "present": 3}
 
