@@ -38,7 +38,7 @@ class ModelConfig:
     folds: int = 5
     # A known image asked (nearly) the same question again gets the earlier answer; on the training split
     # (one question left out at a time) copying at this similarity is right 98% of the time for yes/no
-    # questions and 89% for others. 1.0 turns it off.
+    # questions and 89% for others. A value above 1 turns it off.
     recall_similarity: float = 0.8
 
 
@@ -129,16 +129,22 @@ class AnswererModel:
             probs = self.open_head.proba(self.open_scale(x))
             for row, p in zip(np.flatnonzero(~yes_no), probs, strict=True):
                 out[row] = self._open_choice(inputs.questions[int(row)], p)
-        for position, recalled in self._recall(inputs, exclude or [None] * len(inputs.questions)).items():
+        excluded = exclude or [None] * len(inputs.questions)
+        for position, recalled in self._recall(inputs, excluded, self.recall_precision).items():
             out[position] = recalled
         return [p for p in out if p is not None]
 
     def _recall(
-        self, inputs: Inputs, exclude: Sequence[str | None], *, skip_own_row: bool = False
+        self,
+        inputs: Inputs,
+        exclude: Sequence[str | None],
+        precision: dict[str, float],
+        *,
+        skip_own_row: bool = False,
     ) -> dict[int, Prediction]:
         """Rows whose image is in the bank with a near-identical question: that question's answer, with the
-        precision copying had on the training split as its probability."""
-        if self.bank is None or not self.recall_precision:
+        head's ``precision`` (what copying achieved on the training split) as its probability."""
+        if self.bank is None or not precision:
             return {}
         same, _ = self.bank.weights(
             inputs.question_vectors,
@@ -152,8 +158,8 @@ class AnswererModel:
         for row in np.flatnonzero(same.max(axis=1, initial=0.0) > 0):
             answer = self.bank.answers[int(same[row].argmax())]
             head = "yes-no" if inputs.yes_no[row] else "open"
-            if (answer in YES_NO) == (head == "yes-no") and head in self.recall_precision:
-                out[int(row)] = Prediction(answer, self.recall_precision[head], head, recalled=True)
+            if (answer in YES_NO) == (head == "yes-no") and head in precision:
+                out[int(row)] = Prediction(answer, precision[head], head, recalled=True)
         return out
 
     def _open_choice(self, question: str, p: np.ndarray) -> Prediction:
@@ -177,11 +183,12 @@ class AnswererModel:
         """Per attribute: whether the question names a value, and the image's probability of that value
         (so "is this an MRI?" meets P(MRI) directly, on new images as on known ones)."""
         out = np.zeros((len(questions), 2 * len(self.attributes)))
+        values = [named_values(question) for question in questions]
         start = 0
         for column, attribute in enumerate(sorted(self.attributes)):
             classes = self.attributes[attribute].classes
-            for row, question in enumerate(questions):
-                named = named_values(question)[attribute]
+            for row, named_by_attribute in enumerate(values):
+                named = named_by_attribute[attribute]
                 if named is not None:
                     out[row, 2 * column] = 1.0
                     if named in classes:
@@ -305,10 +312,10 @@ def _fit_attribute(
 def _recall_precision(model: AnswererModel, items: Sequence[QAItem], inputs: Inputs) -> dict[str, float]:
     """How often copying a near-identical question's answer about the same image was right, per head, on
     the training items with each question left out (heads with too few such pairs are not recalled)."""
-    model.recall_precision = {"yes-no": 1.0, "open": 1.0}
-    recalled = model._recall(inputs, [None] * len(items), skip_own_row=True)
+    heads = ("yes-no", "open")
+    recalled = model._recall(inputs, [None] * len(items), dict.fromkeys(heads, 1.0), skip_own_row=True)
     out: dict[str, float] = {}
-    for head in model.recall_precision:
+    for head in heads:
         rows = [row for row, p in recalled.items() if p.head == head]
         if len(rows) >= MIN_RECALL_PAIRS:
             out[head] = round(float(np.mean([recalled[r].answer == items[r].answer for r in rows])), 4)

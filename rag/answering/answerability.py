@@ -32,7 +32,7 @@ from typing import Any
 from rag.answering.question import QUESTION_WORDS, concept_terms
 from rag.answering.rerank import weighted_recall
 from rag.answering.spelling import PieceCounter, Speller
-from rag.answering.synonyms import known_aliases
+from rag.answering.synonyms import expand, known_aliases
 from rag.cite.lexical import content_tokens
 from rag.errors import InputError
 
@@ -115,7 +115,9 @@ def signals(
             unknown += 1  # a named system the knowledge never mentions ("TI-RADS" beside "Lung-RADS")
         elif all(stats.frequency.get(t, 0) == 0 for t in tokens) and (pieces is None or pieces.word_pieces(word) >= 3):
             unknown += 1
-    said = weighted_recall(content_tokens(heading), question, stats.idf)
+    # Read as the reranker reads the question (abbreviations and synonyms spelled out), so that the signal is the
+    # reranker's title coverage of the best passage.
+    said = weighted_recall(content_tokens(heading), expand(question), stats.idf)
     return Signals(round(relevance, 6), round(coverage, 6), unknown, round(said, 6))
 
 

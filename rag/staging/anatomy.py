@@ -65,10 +65,15 @@ _NAMED_SEGMENT = re.compile(
     r"inferior\s+lingular|(?:anterior|posterior|lateral|medial)\s+basal|basal|basilar)\s+segments?\b",
     _I,
 )
-_SIDE_WORD = re.compile(
-    r"\b(right|left|rt\.|lt\.|rt|lt)\s*(?:lung|hil(?:um|ar)|perihilar|hemithorax|apex|apical|pancoast|superior\s+sulcus|chest|"
+_SIDED = (
+    r"(?:lung|hil(?:um|ar)|perihilar|hemithorax|apex|apical|pancoast|superior\s+sulcus|chest|central|"
     r"main(?:stem)?[- ]?bronch\w*|(?:upper|lower|middle)\s+lobe\s+bronch\w*|bronch\w*|side|pleura\w*|thorax|"
-    r"pulmonary|lung\s+cancer|infrahilar|suprahilar)\b|\b(right|left)[- ]sided\b|\b(right|left)\s+S(?:10|[1-9])\b",
+    r"pulmonary|lung\s+cancer|infrahilar|suprahilar)\b"
+)
+# "right hilum", "Lt. main bronchus", terse "L central mass" / "R hilar" (capital letter only), "left-sided".
+_SIDE_WORD = re.compile(
+    rf"\b(right|left|rt\.|lt\.|rt|lt)\s*{_SIDED}|(?-i:\b([RL]))\s+{_SIDED}|\b(right|left)[- ]sided\b|"
+    r"\b(right|left)\s+S(?:10|[1-9])\b",
     _I,
 )
 _BOTH_SIDES = re.compile(r"\bboth\s+lungs?\b|\bbilateral(?:ly)?\b|\bboth\s+(?:sides|hemithoraces|upper|lower)\b", _I)

@@ -42,6 +42,7 @@ _MULTIPLE = re.compile(
     _I,
 )
 _SINGLE = re.compile(r"\b(?:a|an|single|solitary|one|isolated|1|sole|only)\b", _I)
+_STATED_SINGLE = re.compile(r"\b(?:single|solitary|isolated|sole)\b", _I)
 _PLURAL = re.compile(r"metastases|lesions|deposits|nodules|masses|foci|nodes|secondaries|mets\b", _I)
 _SINGULAR = re.compile(r"metastasis|lesion|deposit|nodule|mass|focus|node\b", _I)
 _LOCATION_TOKEN = re.compile(
@@ -62,8 +63,14 @@ class _OrganMention:
 
 
 def _count(text: str) -> int | None:
-    """2 stands for "multiple": only single versus multiple matters for M1b/M1c."""
-    if _MULTIPLE.search(text) or _PLURAL.search(text):
+    """2 stands for "multiple": only single versus multiple matters for M1b/M1c. A quantifier says more than a
+    plural noun, which may belong to another organ in the stretch ("nodal metastases and a single adrenal
+    metastasis")."""
+    if _MULTIPLE.search(text):
+        return 2
+    if _STATED_SINGLE.search(text):
+        return 1
+    if _PLURAL.search(text):
         return 2
     if _SINGLE.search(text) or _SINGULAR.search(text):
         return 1

@@ -67,6 +67,7 @@ _LUNG_WORD = re.compile(
     _I,
 )
 _LUNG_HEADING = re.compile(r"\blungs?\b|\bparenchyma\b|\bairways?\b|\bpulmonary\b|\bthorax\b|\bchest\b", _I)
+_NAMED_LOBE = re.compile(r"\blobes?\b|\b(?:RUL|RML|RLL|LUL|LLL)\b|\blingula", _I)
 _WINDOW = 45
 
 
@@ -205,6 +206,11 @@ def _owned(anchors: list[tuple[int, int, str]], noun: tuple[int, int, str], star
     return _nearest([noun, *(a for a in anchors if a != noun)], start, end) == noun
 
 
+def _stated(pattern: re.Pattern[str], text: str) -> bool:
+    """Whether ``text`` says ``pattern`` as present or probable ("metastasis rather than a second primary" does not)."""
+    return any(certainty_at(text, m.start(), m.end()) in ("present", "probable") for m in pattern.finditer(text))
+
+
 def _is_lung(clause: str, noun_start: int, noun_end: int, unit: Unit) -> bool:
     """Whether a lesion noun is in the lung: the nearer of a lung place and another organ decides ("left S1+2
     nodule with pleural indentation" is in the lung, "lesion in liver S8" and "nodule of the thyroid" are not)."""
@@ -214,6 +220,9 @@ def _is_lung(clause: str, noun_start: int, noun_end: int, unit: Unit) -> bool:
 
     if re.search(r"\b(?:pleural|pericardial|pleura)\s+(?:\w+\s+)?$", clause[max(0, noun_start - 30) : noun_start], _I):
         return False  # "pleural nodules" are M1a pleural spread, not lung lesions
+    if _NON_LUNG.search(unit.heading) and not _LUNG_HEADING.search(unit.heading):
+        # Under "Liver:" a bare "S6" is a liver segment: only a named lobe or the lung puts a lesion in the lung.
+        return bool(_LUNG_WORD.search(clause) or _NAMED_LOBE.search(clause))
     lung = [distance(p.start, p.end) for p in places(clause)]
     lung += [distance(*m.span()) for m in _LUNG_WORD.finditer(clause)]
     other = [distance(*m.span()) for m in _NON_LUNG.finditer(clause)]
@@ -325,7 +334,7 @@ def _mentions_in(group: Group) -> list[Mention]:
                 metastatic=_owned_cue(cue_group, METASTATIC_CUE, anchors, noun),
                 benign=_owned_cue(cue_group, BENIGN_LESION, anchors, noun),
                 indeterminate=bool(INDETERMINATE.search(judged)),
-                separate_primary=bool(SEPARATE_PRIMARY.search(judged)),
+                separate_primary=_stated(SEPARATE_PRIMARY, judged),
                 separate=bool(SEPARATE_CUE.search(text[max(0, start - 40) : start])),
                 plural=bool(PLURAL_LESION.search(text[max(0, start - 20) : end])),
                 anaphoric=bool(ANAPHOR.match(text[:end]))
@@ -385,6 +394,9 @@ def _compatible(lesion: Lesion, mention: Mention) -> bool:
     meta = _is_metastatic(mention.metastatic) and not named_primary
     lesion_meta = _is_metastatic(lesion.metastatic)
     if meta != lesion_meta and (mention.primary or lesion.primary):
+        return False
+    # A nodule called benign ("perifissural ... intrapulmonary lymph node") is not a lesion called metastatic.
+    if mention.benign in ("present", "probable") and lesion_meta and not meta:
         return False
     return place is not None and (place.lobe is not None or place.segment is not None)
 

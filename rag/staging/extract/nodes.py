@@ -49,7 +49,7 @@ _NODE_PLACES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(_SIDE_BEFORE + r"interlobar", _I), "11"),
     (re.compile(_SIDE_BEFORE + r"(?:peribronchial|intrapulmonary|lobar|segmental)", _I), "peribronchial"),
     (
-        re.compile(_SIDE_BEFORE + r"(?:supraclavicular|scalene|low(?:er)?\s+cervical|sternal\s+notch)", _I),
+        re.compile(_SIDE_BEFORE + r"(?:supraclav\w*|scalene|low(?:er)?\s+cervical|sternal\s+notch)", _I),
         "supraclavicular",
     ),
     (re.compile(_SIDE_BEFORE + r"mediastin(?:al|um)", _I), "mediastinal"),

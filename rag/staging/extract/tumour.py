@@ -65,7 +65,7 @@ def _structures(window: str) -> Iterable[tuple[int, int, str, TLevel]]:
 def _noun_structures(text: str) -> Iterable[tuple[int, str, TLevel]]:
     """ "<structure> invasion" phrasing: "phrenic nerve invasion", "chest wall involvement"."""
     for match in STRUCTURE_ADJECTIVE.finditer(text):
-        name, level = ADJECTIVE_STRUCTURES[re.sub(r"\s+", " ", match.group(1).lower())]
+        name, level = ADJECTIVE_STRUCTURES[re.sub(r"\s+", " ", (match.group(1) or match.group(2)).lower())]
         yield match.start(), name, level
     for noun in INVASION_NOUN.finditer(text):
         before = text[max(0, noun.start() - 50) : noun.start()]
@@ -142,7 +142,15 @@ def _read_clause(extent: _Extent, unit: Unit, clause: Clause, previous: Clause |
     if noun and not named and not verbs and previous is not None:
         # "The mass abuts the aortic arch; invasion cannot be ruled out": the structure is in the clause before.
         certainty = certainty_at(sentence, clause.start + noun.start())
-        for name, level, _ in ((n, lv, None) for pattern, n, lv, _ in STRUCTURES if pattern.search(previous.text)):
+        named_before = [(n, lv) for pattern, n, lv, _ in STRUCTURES if pattern.search(previous.text)]
+        if not text[: noun.start()].strip():
+            # "... = phrenic n. | invasion": the clause broke inside the phrase; the structure just before is meant.
+            ending = previous.text.rstrip(" .")
+            adjoining = [
+                (n, lv) for pattern, n, lv, _ in STRUCTURES if re.search(f"(?:{pattern.pattern})$", ending, _I)
+            ]
+            named_before = adjoining or named_before
+        for name, level in named_before:
             if not _metastatic_subject(previous.text):
                 extent.add(name, level, sentence, certainty, unit.in_impression)
     for match in IN_MAIN_BRONCHUS.finditer(text):

@@ -16,7 +16,7 @@ _I = re.IGNORECASE
 
 # --- lung lesions ----------------------------------------------------------------------------------
 LESION_NOUN = re.compile(
-    r"\b(?:mass(?:es)?(?!\s+effect)|nodules?|nodular\s+(?:lesion|opacity|shadow)s?|tumou?rs?|tumer|lesions?|opacit(?:y|ies)|"
+    r"\b(?:mass(?:es)?(?!\s+effect)|nodules?|nods?(?=[\s,.;:]|$)|nodular\s+(?:lesion|opacity|shadow)s?|tumou?rs?|tumer|lesions?|opacit(?:y|ies)|"
     r"shadows?|consolidations?|(?:lung\s+|pulmonary\s+|bronchogenic\s+)?(?:cancer|carcinoma)s?|adenocarcinoma|"
     r"neoplasms?|malignancy|GG[NO]s?|ground[- ]glass\s+(?:nodules?|opacit(?:y|ies)|lesions?)|SPN|"
     r"(?:intra)?pulmonary\s+meta\w*|lung\s+meta\w*)\b",
@@ -35,13 +35,14 @@ DEFINITE_REFERENCE = re.compile(
 PRIMARY_CUE = re.compile(
     r"\bprimary\b(?!\s+(?:care|team|physician))|\blung\s+(?:cancer|carcinoma|ca\b|tumou?r|malignancy|neoplasm)|"
     r"\bAIS\b|\bMIA\b|\badenocarcinoma\s+in\s+situ|\bminimally\s+invasive|"
-    r"\b(?:broncho(?:genic)?\s*)?carcinoma\b|\badenocarcinoma\b|\bsquamous\b|\bNSCLC\b|\bSCLC\b|\bmalignan\w*|"
+    r"\b(?:broncho(?:genic)?\s*)?carcinoma\b|\badenocarcinoma\b|\badeno(?:ca)?\b|\bsquamous\b|\bSCC\b|\bNSCLC\b|"
+    r"\bSCLC\b|\bmalignan\w*|"
     r"\bneoplas\w*|\bcancer\b|\bbiopsy[- ](?:proven|confirmed)\b|\bknown\s+(?:lung\s+)?(?:cancer|tumou?r|mass)|"
     r"\bindex\s+(?:lesion|tumou?r|mass)\b|\bmain\s+(?:lesion|tumou?r|mass)\b|\bdominant\s+(?:lesion|mass|nodule)\b",
     _I,
 )
 METASTATIC_CUE = re.compile(
-    r"\bmeta(?!bol)\w*|\bmets\b|\bsatellite|\bseparate\s+(?:tumou?r\s+)?(?:[\w.]+\s+){0,2}?(?:nodules?|foci|focus)\b|\bdissemina\w*|\bsecondar(?:y|ies)\b|\bpm[123]\b|\bdeposits?\b|"
+    r"\bmeta(?!bol)\w*|\bmets?\b|\bsatellite|\bseparate\s+(?:tumou?r\s+)?(?:[\w.]+\s+){0,2}?(?:nodules?|foci|focus)\b|\bdissemina\w*|\bsecondar(?:y|ies)\b|\bpm[123]\b|\bdeposits?\b|"
     r"\bspread\b|\bseeding\b|\bimplants?\b",
     _I,
 )
@@ -92,9 +93,10 @@ PART_SOLID = re.compile(
 GROUND_GLASS = re.compile(r"ground[- ]glass|\bGG[NO]s?\b|\bnon-?solid\b", _I)
 PURE_SOLID = re.compile(r"\b(?:purely\s+|pure\s+|entirely\s+)?solid\b(?!\s+(?:component|portion|part|core))", _I)
 SOLID_COMPONENT = re.compile(
-    r"(?:solid|consolidat\w*|invasive)\s+(?:component|portion|part|core|area|diameter)\s*(?:of|measur\w*|is|:)?\s*"
+    r"(?:solid|consolidat\w*|invasive)\s+(?:component|comp\.?|portion|part|core|area|diameter)\s*(?:of|measur\w*|is|:)?\s*"
     r"(?:(?:approximately|about|approx\.?|only|just|up\s+to|roughly|around)\s*)?(?P<a>\d+(?:\.\d+)?\s*(?:mm|cm))"
-    r"|(?P<b>\d+(?:\.\d+)?\s*(?:mm|cm))\s+(?:central\s+)?(?:solid|consolidat\w*)\s+(?:component|portion|part|core|area)",
+    r"|(?P<b>\d+(?:\.\d+)?\s*(?:mm|cm))\s+(?:central\s+)?(?:solid|consolidat\w*)\s+(?:component|comp\b|portion|part|core|"
+    r"area)",
     _I,
 )
 HISTOLOGY = (
@@ -122,7 +124,8 @@ NODE_CUE = re.compile(
     _I,
 )
 NODE_POSITIVE = re.compile(
-    r"\benlarg\w*|\bswollen\b|\bswelling\b|\badenopathy\b|\blymphadenopath\w*|\bmeta(?!bol)\w*|\bmets\b|"
+    r"\benlarg\w*|\bswollen\b|\bswelling\b|\badenopathy\b|\blymphadenopath\w*|\bmeta(?!bol)\w*|\bmets?\b|"
+    r"\bFDG[- ]?\+|\bPET[- ]?\+|\+ve\b|"
     r"\bsuspicious\b|\bpatholog\w*|\bFDG[- ]?avid\w*|\bavid\w*|\bhypermetabolic\b|"
     r"\b(?:increased|intense|high|marked|focal|abnormal|strong)\s+(?:FDG\s+)?uptake\b|\buptake\s+\(?SUV|"
     r"\bnecro\w*|\bbulky\b|\bconglomerat\w*|\bmalignan\w*|\binvolved\b|\binvolvement\b|\bpositive\b|"
@@ -217,7 +220,8 @@ ORGANS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bthyroid\b", _I), "thyroid"),
 )
 DISTANT_METASTATIC = re.compile(
-    r"\bmeta(?!bol)\w*|\bmets\b|\b(?:osteo)?lytic\b|\bosteoblastic\b|\bdestructi\w*|\bdeposits?\b|\bsecondar(?:y|ies)\b|"
+    r"\bmeta(?!bol)\w*|\bmets?\b|\bFDG[- ]?\+|\b(?:osteo)?lytic\b|\bosteoblastic\b|\bdestructi\w*|\bdeposits?\b|"
+    r"\bsecondar(?:y|ies)\b|"
     r"\bspread\b|\bring[- ]enhancing\b|\bFDG[- ]avid\w*|\bhypermetabolic\b|\bmalignan\w*|\bneoplas\w*|"
     r"\binvolvement\s+by\s+(?:tumou?r|disease)|\bpathological\s+fracture",
     _I,
@@ -261,7 +265,7 @@ STRUCTURES: tuple[tuple[re.Pattern[str], str, TLevel, bool], ...] = (
         "T3",
         False,
     ),
-    (re.compile(r"phrenic\s+nerve", _I), "phrenic nerve", "T3", False),
+    (re.compile(r"phrenic\s+n(?:erve)?\b\.?", _I), "phrenic nerve", "T3", False),
     (
         re.compile(r"(?:parietal\s+)?pericardium|pericardial\b(?!\s+(?:effusion|nodul|fluid|fat\b))", _I),
         "parietal pericardium",
@@ -314,8 +318,8 @@ STRUCTURES: tuple[tuple[re.Pattern[str], str, TLevel, bool], ...] = (
 )
 STRUCTURE_ADJECTIVE = re.compile(
     r"\b(chest\s+wall|mediastinal|diaphragmatic|pericardial|vertebral|pleural|tracheal|o?esophageal|aortic|"
-    r"visceral\s+pleural|parietal\s+pleural|rib|cardiac|carinal|phrenic\s+nerve)\s+(?:invasion|involvement|"
-    r"infiltration|extension)",
+    r"visceral\s+pleural|parietal\s+pleural|rib|cardiac|carinal|phrenic\s+n(?:erve|\.))\s+(?:invasion|involvement|"
+    r"infiltration|extension)|\b(VPI|PL[1-3])\b",  # abbreviations: visceral pleural invasion, pleural grades
     _I,
 )
 ADJECTIVE_STRUCTURES: dict[str, tuple[str, TLevel]] = {
@@ -335,6 +339,11 @@ ADJECTIVE_STRUCTURES: dict[str, tuple[str, TLevel]] = {
     "cardiac": ("heart", "T4"),
     "carinal": ("carina", "T4"),
     "phrenic nerve": ("phrenic nerve", "T3"),
+    "phrenic n.": ("phrenic nerve", "T3"),
+    "vpi": ("visceral pleura", "T2"),
+    "pl1": ("visceral pleura", "T2"),
+    "pl2": ("visceral pleura", "T2"),
+    "pl3": ("parietal pleura", "T3"),
 }
 CONTACT_ONLY = re.compile(
     r"\babut\w*|\bcontact\w*|\bclose\s+to\b|\bindent\w*|\bretract\w*|\btag\b|\btags\b|\bpull\w*|"
