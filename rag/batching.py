@@ -127,6 +127,12 @@ class BatchingTextEncoder(TextEncoder):
     def info(self) -> EncoderInfo:
         return self.inner.info
 
+    @property
+    def runtime(self) -> str | None:
+        """Who runs the wrapped model ("onnx" or "torch"), for ``/readyz``; None for encoders without a choice."""
+        runtime = getattr(self.inner, "runtime", None)
+        return runtime if isinstance(runtime, str) else None
+
     def encode(self, texts: Sequence[str], *, batch_size: int = 32, progress: bool = False) -> np.ndarray:
         if progress or not texts or len(texts) >= self.batcher.max_batch:
             return self.inner.encode(texts, batch_size=batch_size, progress=progress)

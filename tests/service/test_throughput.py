@@ -53,6 +53,10 @@ def test_batching_encoder_matches_the_plain_one() -> None:
     assert np.allclose(batched.encode(texts), plain.encode(texts))
     assert np.allclose(batched.encode(texts * 3), plain.encode(texts * 3))  # large calls go direct
     assert batched.info == plain.info and batched.batcher.batches == 1
+    # /readyz names the runtime of the wrapped model; the hashing encoder has none to name.
+    assert batched.runtime is None
+    plain.runtime = "onnx"  # type: ignore[attr-defined]
+    assert batched.runtime == "onnx"
 
 
 def test_event_loop_answers_while_a_long_batch_runs(knowledge_index: Path) -> None:
