@@ -89,6 +89,7 @@ class Pipeline:
                 self.settings.device,
                 idf=stats.idf,
                 weights=self.settings.rerank_weights,
+                names=stats.names,
             )
             self._reranker = (catalog.version, built)
         return self._reranker[1]
@@ -103,7 +104,7 @@ class Pipeline:
             )
             for i in items
         ]
-        scores = {s.id: s for s in self.reranker.score(profile(expand(question)), candidates)}
+        scores = {s.id: s for s in self.reranker.score(profile(expand(question), written=question), candidates)}
         rescored = [replace(i, relevance=scores[i.id].score, features=scores[i.id].features) for i in items]
         return sorted(rescored, key=lambda i: -(i.relevance or 0.0))
 

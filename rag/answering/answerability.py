@@ -46,6 +46,28 @@ _TNM_CODE = re.compile(
 )
 
 
+_RAW_WORD = re.compile(r"[A-Za-z][A-Za-z0-9']*")
+MIN_NAME_USES = 3
+NAME_CAPITAL_SHARE = 0.9
+
+
+def proper_names(texts: Iterable[str]) -> frozenset[str]:
+    """Words the knowledge writes with a capital at least ``MIN_NAME_USES`` times and nine times in ten
+    ("Fleischner", "RADS", "TNM"; "RADS" is also once a unit of dose), as content tokens: a question that types
+    them in lower case ("per fleischner", "lung-rads cat") still names them. A common word is written in lower
+    case mostly, so it never qualifies."""
+    capital: Counter[str] = Counter()
+    lower: Counter[str] = Counter()
+    for text in texts:
+        for word in _RAW_WORD.findall(text):
+            (capital if word[0].isupper() else lower).update(content_tokens(word))
+    return frozenset(
+        token
+        for token, uses in capital.items()
+        if uses >= MIN_NAME_USES and uses >= NAME_CAPITAL_SHARE * (uses + lower[token])
+    )
+
+
 @dataclass(frozen=True)
 class TermStats:
     """Document frequencies of content words over the guideline passages of one index version."""
@@ -54,6 +76,7 @@ class TermStats:
     frequency: dict[str, int]
     speller: Speller = field(default_factory=lambda: Speller(()), compare=False, repr=False)
     corpus: str = field(default="", compare=False, repr=False)
+    names: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
 
     @classmethod
     def build(cls, texts: Iterable[str], pieces: PieceCounter | None = None) -> TermStats:
@@ -62,7 +85,7 @@ class TermStats:
         counts: Counter[str] = Counter()
         for text in kept:
             counts.update(set(content_tokens(text)))
-        return cls(len(kept), dict(counts), Speller(kept, pieces), "\n".join(kept).lower())
+        return cls(len(kept), dict(counts), Speller(kept, pieces), "\n".join(kept).lower(), proper_names(kept))
 
     def mentions(self, word: str) -> bool:
         """Whether the knowledge uses ``word`` as a whole word (any case)."""

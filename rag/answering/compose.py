@@ -33,6 +33,12 @@ _ARTICLE = re.compile(r"^(?:It|Its|This|These|They|The|A|An|In|On|With|When)\b")
 MAX_ITEMS = 14
 WHOLE_SECTION_UNITS = 9
 WHOLE_SECTION_CHARS = 2200
+# A second section joins the answer when its best unit matches the question at least this well relative to the
+# best unit, and its passage is among the first three. Measured on nine labelled sets (494 questions): the
+# reranker puts the right section first for 362 but among the first two for 418; with 0.8 complete and cited
+# answers went from 312 to 334 (none lost), at about 190 more characters per answer.
+SECOND_SECTION_RATIO = 0.8
+SECOND_SECTION_WITHIN = 3
 
 
 @dataclass(frozen=True)
@@ -148,9 +154,10 @@ def compose(
     short = len(home_units) <= WHOLE_SECTION_UNITS and sum(len(s.unit.text) for s in home_units) <= WHOLE_SECTION_CHARS
     if short and max_units >= 3:
         # A short section answers best whole: its lead-in, its list and its caveats read as one coherent answer.
-        return sorted(
+        whole = sorted(
             (s for s in home_units if not question.conflicts(s.unit.text) or s is best), key=lambda s: s.unit.position
         )
+        return with_second_section(whole, ranked, best)
     terms = set(concept_terms(question.text))
     chosen = [best]
     if question.kind in ("list", "comparison") and not best.unit.is_list:
@@ -169,4 +176,25 @@ def compose(
         covered |= terms & set(content_tokens(pick.unit.text))
         pool.remove(pick)
     chosen.sort(key=lambda s: (s.unit.source.n != home, s.unit.source.n, s.unit.position))
-    return chosen
+    return with_second_section(chosen, ranked, best)
+
+
+def with_second_section(
+    chosen: list[ScoredUnit],
+    ranked: list[ScoredUnit],
+    best: ScoredUnit,
+    *,
+    ratio: float = SECOND_SECTION_RATIO,
+    within: int = SECOND_SECTION_WITHIN,
+) -> list[ScoredUnit]:
+    """The answer's units plus the best unit of one more of the first ``within`` passages when it matches the
+    question nearly as well as the best unit (``ratio`` of its match). When the ranking between two close
+    sections is wrong, the section that answers is still in the answer. The home section stays first: read
+    by match alone, a subsection that repeats its parent's words ("stage IIIA ... tumours that invade the
+    chest wall") would lead the answer to a general question."""
+    used = {s.unit.source.n for s in chosen}
+    leading = sorted({s.unit.source.n for s in ranked})[:within]
+    others = [s for s in ranked if s.unit.source.n not in used and s.unit.source.n in leading]
+    if not others or others[0].match < ratio * best.match:
+        return chosen
+    return [*chosen, others[0]]

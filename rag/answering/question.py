@@ -107,6 +107,13 @@ class QuestionProfile:
     kind: QuestionKind
     quantities: list[Quantity] = field(default_factory=list)
     qualifiers: list[tuple[re.Pattern[str], re.Pattern[str]]] = field(default_factory=list)
+    # The question as its author typed it, before abbreviations were spelled out ("" when it is ``text``): what
+    # the author named is read here, not in the guideline wording the expansion adds.
+    written: str = ""
+
+    @property
+    def as_written(self) -> str:
+        return self.written or self.text
 
     def conflicts(self, text: str) -> bool:
         """True when ``text`` names only the opposite branch of something the question specifies."""
@@ -121,10 +128,11 @@ class QuestionProfile:
         return " ".join(piece for piece in pieces if not self.conflicts(piece))
 
 
-def profile(question: str) -> QuestionProfile:
+def profile(question: str, written: str = "") -> QuestionProfile:
+    """What ``question`` asks; ``written``: the same question before its abbreviations were spelled out."""
     kind: QuestionKind = next((name for name, pattern in _KINDS if pattern.search(question)), "fact")
     if kind == "yes-no" and re.search(r"\bshould\b", question, _I):
         kind = "recommendation"
     qualifiers = [(a, b) for a, b in QUALIFIER_PAIRS if a.search(question) and not b.search(question)]
     qualifiers += [(b, a) for a, b in QUALIFIER_PAIRS if b.search(question) and not a.search(question)]
-    return QuestionProfile(question, kind, quantities(question), qualifiers)
+    return QuestionProfile(question, kind, quantities(question), qualifiers, written)

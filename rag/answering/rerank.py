@@ -69,25 +69,34 @@ def weighted_recall(terms: Sequence[str], text: str, idf: Callable[[str], float]
 _NAME = re.compile(r"(?<=\S\s)[A-Z][a-z]+(?:'s)?\b|\b[A-Za-z]*[A-Z][A-Za-z]*[A-Z][A-Za-z0-9-]*")
 
 
-def named_tokens(question: str) -> set[str]:
-    """Words of the question written as names: acronyms and mixed case ("Lung-RADS", "TNM", "PDQ") and
-    capitalised words inside a sentence ("Fleischner", "Light's"). A question that names a standard asks
-    about that standard's document."""
-    return {token for match in _NAME.finditer(question) for token in content_tokens(match.group(0))}
+def named_tokens(question: str, names: frozenset[str] = frozenset(), written: str = "") -> set[str]:
+    """Words of the question written as names: acronyms and mixed case ("Lung-RADS", "TNM", "PDQ"),
+    capitalised words inside a sentence ("Fleischner", "Light's"), and words the knowledge writes as names
+    (``names``), however the author typed them (``written``, the question before its abbreviations were spelled
+    out: "lung-rads cat", "per fleischner"; the spelled-out "non-small cell" names nothing). A question that
+    names a standard asks about that standard's document."""
+    capitalised = {token for match in _NAME.finditer(question) for token in content_tokens(match.group(0))}
+    return capitalised | (set(content_tokens(written or question)) & names)
 
 
 class FeatureReranker(Reranker):
     """The offline default: everything it uses is in the index already. ``idf`` (word rarity over the
     guideline passages) makes a rare shared word such as "T1mi" count for more than "lung"."""
 
-    def __init__(self, weights: Linear | None = None, idf: Callable[[str], float] | None = None) -> None:
+    def __init__(
+        self,
+        weights: Linear | None = None,
+        idf: Callable[[str], float] | None = None,
+        names: frozenset[str] = frozenset(),
+    ) -> None:
         self.weights = weights or shipped_rerank_weights()
         self.idf = idf
+        self.names = names
         self.name = f"features:{self.weights.version}"
 
     def score(self, question: QuestionProfile, candidates: Sequence[Candidate]) -> list[Scored]:
         terms = content_tokens(question.text)
-        named = named_tokens(question.text)
+        named = named_tokens(question.text, self.names, question.as_written)
         titles = {candidate.title: set(content_tokens(candidate.title)) for candidate in candidates}
         # A name shared by most candidate documents ("Lung" in every lung title) picks none of them out.
         common = {t for t in named if sum(t in tokens for tokens in titles.values()) * 2 > len(titles)}
@@ -148,11 +157,12 @@ def create_reranker(
     device: str | None = None,
     idf: Callable[[str], float] | None = None,
     weights: Path | None = None,
+    names: frozenset[str] = frozenset(),
 ) -> Reranker | None:
     """The reranker named in settings; ``none`` keeps the fused order (for ablations). ``weights``: a fitted
-    weights file for the feature reranker instead of the shipped one."""
+    weights file for the feature reranker instead of the shipped one; ``names``: the knowledge's proper names."""
     if name == "features":
-        return FeatureReranker(Linear.load(weights) if weights is not None else None, idf=idf)
+        return FeatureReranker(Linear.load(weights) if weights is not None else None, idf=idf, names=names)
     if name == "cross-encoder":
         if model_dir is None:
             raise InputError("the cross-encoder reranker needs MEDCITE_RERANKER_MODEL_DIR (a local model directory)")

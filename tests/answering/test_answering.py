@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from rag.answering.answerability import AnswerabilityModel, Signals, TermStats, signals
-from rag.answering.compose import compose, render, score_units, units_of
+from rag.answering.answerability import AnswerabilityModel, Signals, TermStats, proper_names, signals
+from rag.answering.compose import ScoredUnit, Unit, compose, render, score_units, units_of, with_second_section
 from rag.answering.numbers import Quantity, numeric_fit, quantities, spans
 from rag.answering.question import profile
-from rag.answering.rerank import Candidate, FeatureReranker, create_reranker
+from rag.answering.rerank import Candidate, FeatureReranker, create_reranker, named_tokens
 from rag.answering.synonyms import expand
 from rag.encoders.hashing import HashingTextEncoder
 from rag.errors import InputError
@@ -162,3 +162,69 @@ def test_answerability_model_round_trip(tmp_path: Path) -> None:
         InputError, match=r"3 coefficients.*relevance, coverage, unknown, heading.*calibrate-answerability"
     ):
         AnswerabilityModel.load(tmp_path / "older.json")
+
+
+def _scored(n: int, score: float, match: float, position: int = 0) -> ScoredUnit:
+    source = Source(n, f"doc#s{n}", "Doc", f"Passage {n} text.", 0.5, section=f"Section {n}")
+    return ScoredUnit(Unit(source, position, f"Passage {n} text.", False), score, match)
+
+
+def test_a_second_section_that_matches_nearly_as_well_joins_the_answer() -> None:
+    best, close, home_extra = _scored(1, 1.0, 0.80), _scored(2, 0.85, 0.70), _scored(1, 0.7, 0.6, position=1)
+    ranked = [best, close, home_extra]
+    chosen = with_second_section([best, home_extra], ranked, best)
+    assert [s.unit.source.n for s in chosen] == [1, 1, 2]
+
+
+def test_a_weak_or_distant_second_section_stays_out() -> None:
+    best = _scored(1, 1.0, 0.80)
+    weak = _scored(2, 0.6, 0.50)
+    assert with_second_section([best], [best, weak], best) == [best]
+    distant = _scored(4, 0.9, 0.79)
+    filler = [_scored(2, 0.2, 0.1), _scored(3, 0.2, 0.1)]
+    assert with_second_section([best], [best, distant, *filler], best) == [best]
+
+
+def test_the_home_section_is_read_first_even_when_the_second_matches_better() -> None:
+    # The rank bonus made passage 1 the home; passage 2 matches the question a little better on its own.
+    best, better_match = _scored(1, 1.0, 0.70), _scored(2, 0.95, 0.75)
+    chosen = with_second_section([best], [best, better_match], best)
+    assert [s.unit.source.n for s in chosen] == [1, 2]
+
+
+def test_proper_names_are_words_the_knowledge_writes_capitalised() -> None:
+    texts = [
+        "Follow the Fleischner Society advice. " + "Lung-RADS category. " * 9,
+        "The Fleischner rules differ; a dose of 85 rads was once common. Fleischner again.",
+        "Lung nodules are common; the lung is examined. Solid nodules. Nodules in the lung. Society.",
+    ]
+    names = proper_names(texts)
+    # "RADS" nine times in ten with a capital (once a unit of dose) is a name; "lung" and "nodules" are written
+    # in lower case too; "Society" is used only twice.
+    assert names == {"fleischner", "rads"}
+    assert "rads" not in proper_names([*texts, "rads rads"])
+
+
+def test_a_lower_case_name_still_names_its_document() -> None:
+    question = "per fleischner, how is a 7 mm nodule followed?"
+    assert "fleischner" not in named_tokens(question)
+    assert "fleischner" in named_tokens(question, frozenset({"fleischner"}))
+    candidates = [
+        Candidate("a", "Nodules are measured on thin sections.", "Nodule measurement", "Lung-RADS v2022", 0.6),
+        Candidate("b", "Nodules are measured on thin sections.", "Nodule measurement", "Fleischner follow-up", 0.6),
+    ]
+    plain = {s.id: s for s in FeatureReranker().score(profile(question), candidates)}
+    named = {s.id: s for s in FeatureReranker(names=frozenset({"fleischner"})).score(profile(question), candidates)}
+    assert plain["b"].features["document_named"] == 0.0
+    assert named["b"].features["document_named"] == 1.0 and named["a"].features["document_named"] == 0.0
+    assert named["b"].score > named["a"].score
+
+
+def test_spelled_out_abbreviations_name_no_document() -> None:
+    # "NSCLC" spells out as "non-small cell lung cancer"; "Non-Small" is how a document title writes it, but the
+    # author named no document.
+    names = frozenset({"non", "small", "fleischner"})
+    question = "R sided NSCLC, nodes at 4R and 7: N2a or N2b?"
+    assert named_tokens(expand(question), names, question) == {"nsclc"}
+    typed = "non-small cell per fleischner?"
+    assert named_tokens(typed, names, typed) == {"non", "small", "fleischner"}
