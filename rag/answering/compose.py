@@ -3,8 +3,9 @@
 A unit is a sentence, or a whole list with the sentence that introduces it, or a table row block. Units
 are scored against the question (embedding cosine and word recall, the question's numbers against the
 unit's ranges, the question kind, the branch it names); the answer is built from the best unit's passage
-first, so it reads as one coherent section rather than a mix of sentences from five sources. A list keeps
-every item that is not about a branch the question excludes.
+first, so it reads as one coherent section rather than a mix of sentences from five sources; a second section
+follows only when it matches the question nearly as well (the ranking between close sections is often wrong).
+A list keeps every item that is not about a branch the question excludes.
 """
 
 from __future__ import annotations
@@ -141,7 +142,8 @@ def compose(
 ) -> list[ScoredUnit]:
     """The units of the answer, in reading order. The best unit fixes the home passage; a list question also
     takes that passage's best list; further units are added while they cover question words not covered yet
-    (a two-part question gets both parts); one unit from another passage may complete it. Empty when nothing
+    (a two-part question gets both parts); one unit from another passage may complete it, and the best unit of
+    a second section that matches nearly as well follows (:func:`with_second_section`). Empty when nothing
     reaches ``min_score``."""
     if not scored:
         return []
