@@ -111,10 +111,6 @@ class QuestionProfile:
     # the author named is read here, not in the guideline wording the expansion adds.
     written: str = ""
 
-    @property
-    def as_written(self) -> str:
-        return self.written or self.text
-
     def conflicts(self, text: str) -> bool:
         """True when ``text`` names only the opposite branch of something the question specifies."""
         return any(other.search(text) and not asked.search(text) for asked, other in self.qualifiers)

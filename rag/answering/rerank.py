@@ -96,7 +96,7 @@ class FeatureReranker(Reranker):
 
     def score(self, question: QuestionProfile, candidates: Sequence[Candidate]) -> list[Scored]:
         terms = content_tokens(question.text)
-        named = named_tokens(question.text, self.names, question.as_written)
+        named = named_tokens(question.text, self.names, question.written)
         titles = {candidate.title: set(content_tokens(candidate.title)) for candidate in candidates}
         # A name shared by most candidate documents ("Lung" in every lung title) picks none of them out.
         common = {t for t in named if sum(t in tokens for tokens in titles.values()) * 2 > len(titles)}
