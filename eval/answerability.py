@@ -1,6 +1,6 @@
 """Calibrate the answerability model on labelled in-scope and out-of-scope guideline questions.
 
-A logistic regression (scikit-learn) over the three signals of :mod:`rag.answering.answerability`. The
+A logistic regression (scikit-learn) over the signals of :mod:`rag.answering.answerability`. The
 threshold minimises a cost in which answering an out-of-scope question weighs ``OOS_COST`` times as much as
 abstaining on an answerable one (a confident wrong answer is worse than a referral to the sources). The cut is
 chosen on leave-one-out probabilities, questions the fit did not see: a cut chosen on the fit's own

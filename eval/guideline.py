@@ -70,9 +70,13 @@ def load_guideline_items(path: Path) -> list[GuidelineItem]:
 
 
 def is_source_section(passage_id: str, section: str, item: GuidelineItem) -> bool:
-    """Whether a passage lies in the document and (deepest) section that the item says states the answer."""
-    last = section.split(" > ")[-1].strip()
-    return passage_id.split("#", 1)[0] == item.source_doc and normalise(last) == normalise(item.source_section or "")
+    """Whether a passage lies in the document and section that the item says states the answer: its own
+    heading, or one above it when the item names a parent section (a comparison of two subsections is labelled
+    with the heading they share: "Solid nodules" for 7 mm against 9 mm; without this such items could never
+    score)."""
+    wanted = normalise(item.source_section or "")
+    headings = [normalise(part) for part in section.split(" > ")]
+    return passage_id.split("#", 1)[0] == item.source_doc and wanted in headings
 
 
 def _in_section(row: dict[str, Any], item: GuidelineItem) -> bool:

@@ -13,14 +13,8 @@ from rag.staging.anatomy import names_both_sides, names_contralateral, places, s
 from rag.staging.certainty import certainty_at
 from rag.staging.extract.context import Unit, read_units
 from rag.staging.extract.distant import distant_metastases, pleural_spread
-from rag.staging.extract.lesions import (
-    Lesion,
-    choose_primary,
-    cluster,
-    lesion_mentions,
-    location_of,
-    report_side,
-)
+from rag.staging.extract.lesions import Lesion, choose_primary, cluster, location_of, report_side
+from rag.staging.extract.mentions import lesion_mentions
 from rag.staging.extract.nodes import non_regional_readings, read_nodes, resolve_nodes
 from rag.staging.extract.tumour import build_tumour
 from rag.staging.extract.vocabulary import (
