@@ -25,6 +25,7 @@ pytestmark = pytest.mark.unit
 SETS = sorted((Path(__file__).resolve().parents[2] / "eval" / "sets").glob("guideline-*.jsonl"))
 
 
+@cache
 def _documents() -> dict[str, str]:
     """Document id -> Markdown text, for the shipped knowledge and (when present) the PDQ summaries."""
     texts = {document.doc_id: document.path.read_text(encoding="utf-8") for document in load_manifest()}
@@ -34,12 +35,9 @@ def _documents() -> dict[str, str]:
     return texts
 
 
-DOCUMENTS = _documents()
-
-
 @cache
 def _chunks(doc_id: str) -> list[Chunk]:
-    return chunk_markdown(DOCUMENTS[doc_id], doc_id, "")
+    return chunk_markdown(_documents()[doc_id], doc_id, "")
 
 
 def _section_text(item: GuidelineItem) -> str | None:
@@ -58,7 +56,7 @@ def test_every_answerable_item_names_a_real_section_holding_its_facts(path: Path
     assert any(not item.answerable for item in items), "a set needs out-of-scope questions too"
     problems = []
     for item in (item for item in items if item.answerable):
-        if item.source_doc not in DOCUMENTS:
+        if item.source_doc not in _documents():
             if item.source_doc and item.source_doc.startswith("types-lung-hp-"):
                 continue  # a PDQ summary, and the shared datasets are not on this machine
             problems.append(f"{item.id}: unknown document {item.source_doc!r}")
